@@ -1,0 +1,144 @@
+"""Structure-aware chunking: headings and paragraphs first, never inside a sentence.
+
+Chunks are contiguous spans of the document's normalised text, so
+``doc.text[chunk.start:chunk.end] == chunk.text`` always holds.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+
+from .models import Chunk, Document
+
+MIN_WORDS = 80
+MAX_WORDS = 250
+
+# Swedish abbreviations that end in a period but do not end a sentence.
+_ABBREV = ("t.ex", "bl.a", "m.m", "s.k", "dvs", "d.v.s", "kap", "nr", "jfr", "ca", "resp", "fr.o.m",
+           "t.o.m", "o.s.v", "osv", "p.g.a", "pga", "m.fl", "f.d", "st", "tf", "ang", "enl", "prop",
+           "SFS", "dnr", "Dnr", "sid", "s", "e.d", "mfl", "inkl", "exkl", "forts", "obs", "t.ex.")
+_SENT = re.compile(r"[.!?…]+[\"”’)]*\s+(?=[\"“(]?[A-ZÅÄÖ0-9•–-])")
+
+
+@dataclass
+class Block:
+    start: int
+    end: int
+    words: int
+    heading: bool
+
+
+def sentence_spans(text: str, offset: int = 0) -> list[tuple[int, int]]:
+    """Sentence boundaries as (start, end) offsets; abbreviations and "26 kap. 1 §" do not split."""
+    spans, start = [], 0
+    for m in _SENT.finditer(text):
+        before = text[start:m.start() + 1]
+        last = re.search(r"(\S+)$", before[:-1] + "")
+        token = last.group(1).rstrip(".") if last else ""
+        if token in _ABBREV or token.lower() in _ABBREV or re.fullmatch(r"\d{1,2}", token) \
+                or (len(token) == 1 and token.isalpha()):
+            continue
+        end = m.end()
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        spans.append((offset + start, offset + end))
+        start = m.end()
+    if start < len(text) and text[start:].strip():
+        spans.append((offset + start, offset + len(text.rstrip())))
+    return spans
+
+
+def _blocks(doc: Document, headings: list[bool]) -> list[Block]:
+    blocks, pos = [], 0
+    for i, para in enumerate(doc.text.split("\n\n")):
+        heading = headings[i] if i < len(headings) else False
+        if len(para.split()) > MAX_WORDS:
+            # a very long paragraph is cut between sentences
+            group_start, words = None, 0
+            for s, e in sentence_spans(para, pos):
+                n = len(doc.text[s:e].split())
+                if group_start is not None and words + n > MAX_WORDS:
+                    blocks.append(Block(group_start, prev_end, words, False))
+                    group_start, words = None, 0
+                if group_start is None:
+                    group_start = s
+                words += n
+                prev_end = e
+            if group_start is not None:
+                blocks.append(Block(group_start, prev_end, words, False))
+        else:
+            blocks.append(Block(pos, pos + len(para), len(para.split()), heading))
+        pos += len(para) + 2
+    return blocks
+
+
+def _chunk_id(source: str, text: str, seen: dict[str, int]) -> str:
+    digest = hashlib.sha1(f"{source}\n{text}".encode()).hexdigest()[:20]
+    seen[digest] = seen.get(digest, 0) + 1
+    return digest if seen[digest] == 1 else f"{digest}-{seen[digest]}"
+
+
+def chunk_document(doc: Document, headings: list[bool] | None = None,
+                   min_words: int = MIN_WORDS, max_words: int = MAX_WORDS) -> list[Chunk]:
+    """Cut ``doc`` into chunks of about ``min_words``–``max_words`` words.
+
+    Args:
+        doc: a normalised document; paragraphs are separated by a blank line.
+        headings: per paragraph, whether it is a heading (starts a new chunk).
+    """
+    groups: list[list[Block]] = []
+    current: list[Block] = []
+    sections: list[str] = []
+    section, current_section = "", ""
+
+    def flush():
+        nonlocal current
+        if current:
+            groups.append(current)
+            sections.append(current_section)
+        current = []
+
+    for block in _blocks(doc, headings or []):
+        words = sum(b.words for b in current)
+        page_break = current and doc.page_at(block.start) != doc.page_at(current[0].start) \
+            and words >= min_words
+        if block.heading:
+            if words >= min_words // 2 or (current and not current[-1].heading):
+                flush()
+            section = doc.text[block.start:block.end]
+        elif words + block.words > max_words or page_break:
+            flush()
+        if not current:
+            current_section = section
+        current.append(block)
+    flush()
+
+    # a short tail joins the chunk before it when they fit together
+    merged: list[list[Block]] = []
+    merged_sections: list[str] = []
+    for group, sec in zip(groups, sections):
+        words = sum(b.words for b in group)
+        if merged and words < min_words and \
+                sum(b.words for b in merged[-1]) + words <= max_words + 20:
+            merged[-1].extend(group)
+        else:
+            merged.append(group)
+            merged_sections.append(sec)
+
+    chunks, seen = [], {}
+    for group, sec in zip(merged, merged_sections):
+        start, end = group[0].start, group[-1].end
+        text = doc.text[start:end]
+        raw = _raw_span(doc, start, end) if doc.repairs else text
+        chunks.append(Chunk(
+            chunk_id=_chunk_id(doc.source, text, seen), source=doc.source, title=doc.title,
+            text=text, start=start, end=end, page=doc.page_at(start), section=sec,
+            doc_type=doc.doc_type, date=doc.date, diarienummer=doc.diarienummer,
+            issuer=doc.issuer, content_hash=doc.content_hash, raw_text=raw))
+    return chunks
+
+
+def _raw_span(doc: Document, start: int, end: int) -> str:
+    from .repair import unrepair
+    return unrepair(doc.text, doc.repairs, start, end)

@@ -1,0 +1,116 @@
+"""From a file on disk to a normalised, repaired, chunked document."""
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .chunker import chunk_document
+from .errors import EmptyFile
+from .metadata import extract
+from .models import Chunk, Document
+from .normalize import normalize
+
+SUPPORTED = (".pdf", ".txt", ".md")
+DEFAULT_MAX_FILE_MB = 50
+
+
+@dataclass
+class Loaded:
+    document: Document
+    chunks: list[Chunk]
+    needs_ocr: list[int] = field(default_factory=list)
+    ocr_pages: list[int] = field(default_factory=list)
+    repaired: int = 0
+
+
+def display_path(path: Path) -> str:
+    """The path as stored in the index: relative to the working directory when inside it."""
+    resolved = path.resolve()
+    try:
+        return resolved.relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return resolved.as_posix()
+
+
+def file_hash(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:20]
+
+
+def _read_pages(path: Path, ocr: bool) -> tuple[list[str], list[int], list[int]]:
+    if path.suffix.lower() == ".pdf":
+        from .pdf import read_pdf
+        pdf = read_pdf(path, ocr=ocr)
+        return [p.text for p in pdf.pages], pdf.needs_ocr, pdf.ocr_pages
+    from .readers import read_text_file
+    return [read_text_file(path)], [], []
+
+
+def load_document(path: Path, *, max_file_mb: float = DEFAULT_MAX_FILE_MB, ocr: bool = True,
+                  repair: bool = True) -> Loaded:
+    """Read, normalise, repair (where damaged), describe and chunk one file.
+
+    Raises an ``IngestError`` subclass with a one-line reason when the file cannot be used.
+    """
+    from .readers import check_file
+    check_file(path, max_bytes=int(max_file_mb * 1024 * 1024))
+    source = display_path(path)
+    pages, needs_ocr, ocr_pages = _read_pages(path, ocr)
+    markdown = path.suffix.lower() == ".md"
+
+    texts, headings, page_starts, edits, raw_parts, pos = [], [], [], [], [], 0
+    repaired = 0
+    for page_text in pages:
+        paragraphs = normalize(page_text, markdown=markdown)
+        text = "\n\n".join(p.text for p in paragraphs)
+        raw_parts.append(text)
+        if repair and text:
+            from .repair import looks_damaged, repair_text, Edit
+            if looks_damaged(text):
+                result = repair_text(text)
+                text = result.text
+                edits.extend(Edit(e.start + pos, e.end + pos, e.original, e.replacement)
+                             for e in result.edits)
+                repaired += result.repaired
+        page_starts.append(pos)
+        if text:
+            texts.append(text)
+            headings.extend(p.heading for p in paragraphs)
+            pos += len(text) + 2
+    full = "\n\n".join(texts)
+    if not full.strip():
+        if needs_ocr:
+            raise EmptyFile(source, f"no text layer on pages {_pages(needs_ocr)} and Tesseract is "
+                                    "not installed (needs OCR): run scripts/setup.sh or install "
+                                    "tesseract-ocr tesseract-ocr-swe")
+        raise EmptyFile(source, "no text found in the file")
+
+    meta = extract(full.split("\n\n"), fallback_title=path.stem)
+    doc = Document(
+        source=source, text=full, title=meta.title, doc_type=meta.doc_type, date=meta.date,
+        diarienummer=meta.diarienummer, issuer=meta.issuer, content_hash=file_hash(path),
+        page_starts=page_starts or [0], repairs=edits,
+        raw_text="\n\n".join(raw_parts) if edits else "")
+    if needs_ocr:
+        doc.warnings.append(f"needs OCR: pages {_pages(needs_ocr)} have no text layer")
+    return Loaded(doc, chunk_document(doc, headings), needs_ocr, ocr_pages, repaired)
+
+
+def _pages(numbers: list[int]) -> str:
+    return ", ".join(str(n) for n in numbers)
+
+
+def discover(paths: list[Path]) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """Expand folders into files (sorted). Returns (files, problems) where problems are paths that do not exist."""
+    files, problems = [], []
+    for path in paths:
+        if path.is_dir():
+            for root, dirs, names in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                files.extend(Path(root) / n for n in sorted(names) if not n.startswith("."))
+        elif path.exists() or path.is_symlink():
+            files.append(path)
+        else:
+            problems.append((path, "no such file or folder"))
+    return files, problems
