@@ -55,7 +55,7 @@ class HybridRetriever:
         self._chunks = chunks
         self._position = {c.chunk_id: i for i, c in enumerate(chunks)}
         self.lexical = load_or_build(self.home / "lexical", [c.chunk_id for c in chunks],
-                                     [c.text for c in chunks]) if chunks else None
+                                     [c.search_text() for c in chunks]) if chunks else None
         self._generation = generation
 
     @property

@@ -91,7 +91,7 @@ def ingest_paths(paths: list[Path], store: ChunkStore, embedder: Embedder, *,
         new = [c for c in loaded.chunks if c.chunk_id not in old_ids]
         stale = sorted(old_ids - {c.chunk_id for c in loaded.chunks})
         if new:
-            store.add(new, embedder.embed([c.text for c in new], kind="passage"), embedder)
+            store.add(new, embedder.embed([c.search_text() for c in new], kind="passage"), embedder)
         store.delete(stale)
         status = "unchanged" if not new and not stale else ("updated" if old_ids else "added")
         report.files.append(FileResult(

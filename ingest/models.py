@@ -58,6 +58,16 @@ class Chunk:
     content_hash: str = ""
     raw_text: str = ""
 
+    def search_text(self) -> str:
+        """What is embedded and BM25-indexed: the text with its section heading in front.
+
+        District answers in a long remiss compilation only name the district in the
+        section heading; without it, "Hur gör Farsta?" cannot find Farsta's passage.
+        """
+        if self.section and not self.text.startswith(self.section):
+            return f"{self.section}\n\n{self.text}"
+        return self.text
+
     def metadata(self) -> dict:
         """Flat metadata for the vector store (no None values)."""
         return {

@@ -37,7 +37,8 @@ class SentenceTransformerEmbedder(Embedder):
                 "Give a local model folder (HANDBOK_EMBEDDER=st:/path/to/model) or put the model "
                 "in the Hugging Face cache first") from exc
         self.name = f"st:{model}"
-        self.dim = int(self._model.get_sentence_embedding_dimension())
+        dim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        self.dim = int(dim())
         self.batch_size = batch_size
         self._prefixes = {"query": "query: ", "passage": "passage: "} if _is_e5(model) else {}
 

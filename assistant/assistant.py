@@ -1,0 +1,94 @@
+"""``Assistant.ask(question) -> Answer``: retrieve, decide, write, cite."""
+from __future__ import annotations
+
+import re
+import time
+
+from index.embedders import make_embedder
+from index.retriever import HybridRetriever, RetrievalSettings
+from index.store import ChunkStore
+
+from .models import Answer
+from .refusal import RefusalPolicy, looks_english
+from .settings import Settings
+from .writers.base import AnswerWriter
+from .writers.extractive import ExtractiveWriter
+
+REFUSAL = ("Det framgår inte av materialet. Jag hittar inget i de indexerade dokumenten som "
+           "besvarar frågan, så jag gissar inte. Fråga gärna på ett annat sätt, eller vänd dig "
+           "till din chef eller kommunens jurist.")
+EMPTY_INDEX = "Inga dokument är indexerade ännu. Kör `handbok ingest` först."
+_FOLLOW_UP = re.compile(r"^(och|men|samt|också|även|om|eller|and|but|what about|what if)\b", re.I)
+
+
+def open_store(settings: Settings) -> ChunkStore:
+    return ChunkStore(settings.home, settings.chroma_url)
+
+
+def open_retriever(settings: Settings, embedder=None) -> HybridRetriever:
+    reranker = None
+    if settings.reranker:
+        from index.rerankers import make_reranker
+        reranker = make_reranker(settings.reranker)
+    return HybridRetriever(open_store(settings), embedder or make_embedder(settings.embedder),
+                           settings.home, RetrievalSettings(), reranker=reranker)
+
+
+class Assistant:
+    """Answers staff questions from the index, with verbatim citations, or refuses."""
+
+    def __init__(self, retriever: HybridRetriever, writer: AnswerWriter | None = None,
+                 policy: RefusalPolicy | None = None):
+        self.retriever = retriever
+        self.writer = writer or ExtractiveWriter()
+        self.policy = policy or RefusalPolicy()
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "Assistant":
+        policy = RefusalPolicy()
+        if settings.refusal_threshold is not None:
+            policy.threshold = settings.refusal_threshold
+        writer = None
+        if settings.generator:
+            from .writers import make_writer
+            writer = make_writer(settings.generator)
+        return cls(open_retriever(settings), writer, policy)
+
+    @staticmethod
+    def search_query(question: str, history: list[str] | None) -> str:
+        """A follow-up ("och om vårdnadshavaren säger nej?") is read together with the previous question."""
+        if history and (_FOLLOW_UP.match(question.strip()) or len(question.split()) <= 5):
+            return f"{history[-1]} {question}"
+        return question
+
+    def ask(self, question: str, *, k: int = 10, history: list[str] | None = None,
+            source: str | None = None, since: str | None = None) -> Answer:
+        """Answer one question.
+
+        Args:
+            question: as the staff member wrote it.
+            k: how many ranked passages to return (the answer quotes from the best few).
+            history: earlier questions of the conversation, oldest first.
+            source, since: filters on document path/title and date.
+        """
+        t0 = time.perf_counter()
+        query = self.search_query(question, history)
+        passages = self.retriever.search(query, k=max(k, 1), source=source, since=since)
+        t1 = time.perf_counter()
+        if not passages:
+            return Answer(question, EMPTY_INDEX if not self.retriever.chunks else REFUSAL, True,
+                          timings={"retrieve": (t1 - t0) * 1000})
+        coverage = max(self.retriever.coverage(query, p) for p in passages[:3])
+        dense_top = max(p.dense for p in passages[:3])
+        confidence = self.policy.confidence(dense_top, coverage, looks_english(question))
+        refused = self.policy.refuse(confidence)
+        text, citations = "", []
+        if not refused:
+            idf = self.retriever.lexical.idf if self.retriever.lexical else {}
+            text, citations = self.writer.write(query, passages, self.retriever.query_tokens, idf)
+            refused = not citations
+        t2 = time.perf_counter()
+        return Answer(question, REFUSAL if refused else text, refused, citations, passages,
+                      timings={"retrieve": (t1 - t0) * 1000, "answer": (t2 - t1) * 1000,
+                               "total": (t2 - t0) * 1000},
+                      confidence=confidence)

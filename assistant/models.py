@@ -1,0 +1,45 @@
+"""What the assistant returns."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from index.models import Passage
+
+
+@dataclass
+class Citation:
+    n: int  # the [n] marker in the answer
+    passage: Passage
+    quote: str  # verbatim substring of passage.chunk.text
+
+    def to_json(self) -> dict:
+        c = self.passage.chunk
+        return {"n": self.n, "chunk_id": c.chunk_id, "source": c.source, "title": c.title,
+                "page": c.page, "date": c.date, "doc_type": c.doc_type,
+                "diarienummer": c.diarienummer, "quote": self.quote}
+
+
+@dataclass
+class Answer:
+    question: str
+    answer: str  # Swedish text with [n] markers
+    refused: bool
+    citations: list[Citation] = field(default_factory=list)
+    passages: list[Passage] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)  # milliseconds
+    confidence: float = 0.0
+
+    def to_json(self) -> dict:
+        """The object of the CLI contract (``handbok ask --json``)."""
+        return {
+            "question": self.question,
+            "answer": self.answer,
+            "refused": self.refused,
+            "citations": [c.to_json() for c in self.citations],
+            "passages": [{"chunk_id": p.chunk.chunk_id, "source": p.chunk.source,
+                          "title": p.chunk.title, "page": p.chunk.page, "text": p.chunk.text,
+                          "score": round(p.score, 6), "dense": round(p.dense, 4),
+                          "lexical": round(p.lexical, 4)} for p in self.passages],
+            "confidence": round(self.confidence, 4),
+            "timings_ms": {k: round(v, 2) for k, v in self.timings.items()},
+        }
