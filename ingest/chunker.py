@@ -101,8 +101,8 @@ def chunk_document(doc: Document, headings: list[bool] | None = None,
 
     for block in _blocks(doc, headings or []):
         words = sum(b.words for b in current)
-        page_break = current and doc.page_at(block.start) != doc.page_at(current[0].start) \
-            and words >= min_words
+        # chunks never span pages, so a citation's page is where its quote is
+        page_break = bool(current) and doc.page_at(block.start) != doc.page_at(current[0].start)
         if block.heading:
             if words >= min_words // 2 or (current and not current[-1].heading):
                 flush()
@@ -120,6 +120,7 @@ def chunk_document(doc: Document, headings: list[bool] | None = None,
     for group, sec in zip(groups, sections):
         words = sum(b.words for b in group)
         if merged and words < min_words and \
+                doc.page_at(group[0].start) == doc.page_at(merged[-1][0].start) and \
                 sum(b.words for b in merged[-1]) + words <= max_words + 20:
             merged[-1].extend(group)
         else:
