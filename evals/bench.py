@@ -185,11 +185,22 @@ def markdown_table(scores: list[Score]) -> str:
 @click.option("--out", type=click.Path(path_type=Path), default=Path("docs/benchmark.md"),
               show_default=True, help="Where to write the Markdown table.")
 @click.option("--no-baseline", is_flag=True, help="Skip the LangChain baseline (needs the [st] extra).")
-def bench_command(suite, corpus, out, no_baseline):
+@click.option("--ingest", "ingest_only", is_flag=True,
+              help="Measure ingest throughput (pages per minute) instead; writes docs/ingest-benchmark.md.")
+def bench_command(suite, corpus, out, no_baseline, ingest_only):
     """Benchmark Handbok against a naive baseline, dense only and lexical only."""
     import os
     import platform
 
+    if ingest_only:
+        from .bench_ingest import markdown, run
+        table = markdown(run(corpus))
+        click.echo(table)
+        target = out if out != Path("docs/benchmark.md") else Path("docs/ingest-benchmark.md")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(table + f"\n\n{os.cpu_count()} CPU cores; made by `handbok bench --ingest` "
+                          f"on {time.strftime('%Y-%m-%d')}.\n", encoding="utf-8")
+        return
     suite = suite or DEFAULT_SUITE
     scores = run_bench(suite, corpus, include_baseline=not no_baseline)
     table = markdown_table(scores)
