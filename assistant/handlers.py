@@ -1,0 +1,176 @@
+"""What the web interface's buttons do, as plain methods: ``Handlers(assistant, settings, users)``.
+
+No Gradio here: ``assistant.ui`` wires these to components, and tests call them
+directly with the signed-in user's name.
+"""
+from __future__ import annotations
+
+import html
+import logging
+import re
+import shutil
+import tempfile
+import threading
+import time
+from datetime import date
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from ingest.errors import HandbokError
+
+from . import render
+from .auth import Users
+from .feedback import FILENAME, FeedbackStore
+from .privacy import redact
+from .settings import Settings
+
+log = logging.getLogger("handbok.ui")
+
+THINKING = "Söker i materialet …"
+NOT_TRAINER = "Den här delen är bara för utbildare."
+ERROR = ("Något gick fel, och frågan kunde inte besvaras just nu. Försök igen om en stund, "
+         "eller kontakta den som sköter Handbok.")
+
+
+class Handlers:
+    """What the buttons do. Methods take plain values and the signed-in user name.
+
+    Args:
+        assistant: answers questions (its retriever's store and embedder index uploads).
+        users: who may do what; empty means no sign-in (everyone is a trainer).
+        stream_delay: seconds between the pieces of an answer as it appears (0 in tests).
+        today: for the "older than N years" note (tests pin it).
+    """
+
+    def __init__(self, assistant, settings: Settings, users: Users | None = None,
+                 feedback: FeedbackStore | None = None, stream_delay: float = 0.02,
+                 today: date | None = None):
+        self.assistant = assistant
+        self.settings = settings
+        self.users = users or Users()
+        self.feedback_store = feedback or FeedbackStore(Path(settings.home) / FILENAME)
+        self.stream_delay = stream_delay
+        self.today = today
+        self._lock = threading.Lock()  # the retriever reloads its index in place
+
+    # -- roles --------------------------------------------------------------------------------
+    def role(self, username: str | None) -> str | None:
+        return self.users.role(username)
+
+    def is_trainer(self, username: str | None) -> bool:
+        return self.role(username) == "trainer"
+
+    def require_trainer(self, username: str | None) -> None:
+        if not self.is_trainer(username):
+            raise PermissionError(NOT_TRAINER)
+
+    # -- reading the index --------------------------------------------------------------------
+    def sources(self) -> dict[str, dict]:
+        with self._lock:
+            return self.assistant.retriever.store.ids_by_source()
+
+    def coverage(self) -> str:
+        return render.coverage_html(self.sources())
+
+    def documents(self, username: str | None) -> list[list]:
+        self.require_trainer(username)
+        return render.document_rows(self.sources())
+
+    # -- chat ---------------------------------------------------------------------------------
+    def respond(self, question: str, messages: list[dict], questions: list[str],
+                username: str | None = None) -> Iterator[tuple]:
+        """Ask and stream the answer.
+
+        Yields tuples ``(messages, sources_html, privacy_note, questions, last)``:
+        the conversation as chat messages, the sources panel, the personal-data warning
+        ("" when none), the redacted questions so far (for follow-ups), and the latest
+        answer as a dict for feedback (None until it is complete).
+        """
+        messages, questions = list(messages or []), list(questions or [])
+        clean, kinds = redact((question or "").strip())
+        note = render.PRIVACY_WARNING if kinds else ""
+        if kinds:
+            log.info("personal data removed from a question: %s", ", ".join(kinds))
+        if not clean:
+            return
+        messages.append({"role": "user", "content": html.escape(clean, quote=False)})
+        yield messages + [{"role": "assistant", "content": THINKING}], render.SOURCES_PLACEHOLDER, note, questions, None
+
+        try:
+            with self._lock:
+                answer = self.assistant.ask(clean, history=questions)
+        except HandbokError as exc:
+            log.error("ask failed: %s", exc)
+            messages.append({"role": "assistant", "content": ERROR})
+            yield messages, render.sources_html(None), note, questions, None
+            return
+        log.info("answered: refused=%s confidence=%.2f %.0f ms", answer.refused, answer.confidence,
+                 answer.timings.get("total", 0.0))
+        questions.append(clean)
+
+        words = re.split(r"(\s+)", answer.answer)
+        step = 6  # words, with their separators, per update
+        for i in range(step, len(words), step):
+            partial = render.answer_markdown("".join(words[:i]))
+            yield messages + [{"role": "assistant", "content": partial + " …"}], None, note, questions, None
+            if self.stream_delay:
+                time.sleep(self.stream_delay)
+        messages.append({"role": "assistant", "content": render.answer_markdown(answer.answer)})
+        last = {"question": clean, "answer": answer.answer, "refused": answer.refused,
+                "citations": [c.to_json() for c in answer.citations]}
+        panel = render.sources_html(answer, old_years=self.settings.old_document_years, today=self.today)
+        yield messages, panel, note, questions, last
+
+    def ask_once(self, question: str, questions: list[str] | None = None, username: str | None = None):
+        """The final state of ``respond`` (for tests and scripts)."""
+        final = None
+        for final in self.respond(question, [], questions or [], username):
+            pass
+        return final
+
+    # -- feedback -----------------------------------------------------------------------------
+    def give_feedback(self, rating: int, comment: str, last: dict | None,
+                      username: str | None = None) -> str:
+        """Store 👍 (+1) or 👎 (-1) for the latest answer. Returns the message to show."""
+        if not last:
+            return "Ställ en fråga först, så kan du säga vad du tycker om svaret."
+        _, kinds = redact(comment or "")
+        self.feedback_store.add(rating, last["question"], last["answer"], last["citations"],
+                                comment=comment or "", user=username or "")
+        thanks = "Tack! Din återkoppling är sparad."
+        return f"{thanks} {render.PRIVACY_WARNING.replace('i frågan', 'i kommentaren')}" if kinds else thanks
+
+    def export_feedback(self, username: str | None) -> str:
+        """Write all feedback as CSV to a temporary file; returns its path (trainers only)."""
+        self.require_trainer(username)
+        folder = Path(tempfile.mkdtemp(prefix="handbok-export-"))
+        return str(self.feedback_store.export_csv(folder / f"aterkoppling-{date.today().isoformat()}.csv"))
+
+    # -- documents ------------------------------------------------------------------------------
+    def upload(self, files: Iterable[str] | None, username: str | None) -> tuple[str, list[list]]:
+        """Save uploaded files under HANDBOK_HOME/uploads and index them (trainers only).
+
+        Returns the per-file result lines and the refreshed document table.
+        """
+        from index.sync import ingest_paths
+
+        self.require_trainer(username)
+        files = [f for f in (files or []) if f]
+        if not files:
+            return "Välj en eller flera filer (.pdf, .txt, .md) först.", render.document_rows(self.sources())
+        folder = Path(self.settings.home) / "uploads"
+        folder.mkdir(parents=True, exist_ok=True)
+        saved = []
+        for f in files:
+            path = Path(getattr(f, "name", f))
+            name = re.sub(r"[^\w.\- ]", "_", path.name).lstrip(".") or "dokument"
+            target = folder / name
+            shutil.copyfile(path, target)
+            saved.append(target)
+        retriever = self.assistant.retriever
+        with self._lock:
+            report = ingest_paths(saved, retriever.store, retriever.embedder,
+                                  max_file_mb=self.settings.max_file_mb, ocr=self.settings.ocr)
+            sources = retriever.store.ids_by_source()
+        log.info("upload: %d files, %d failed", len(saved), len(report.failed))
+        return render.ingest_lines(report), render.document_rows(sources)
