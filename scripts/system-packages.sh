@@ -4,7 +4,7 @@
 # Usage: scripts/system-packages.sh [run|test]
 set -euo pipefail
 want=(tesseract-ocr tesseract-ocr-swe poppler-utils fonts-dejavu-core)
-if [ "${1:-run}" = "test" ]; then want+=(chromium); fi
+if [ "${1:-run}" = "test" ]; then want+=(chromium fonts-noto-color-emoji); fi
 
 missing=()
 for pkg in "${want[@]}"; do
