@@ -23,7 +23,7 @@ from pathlib import Path
 from ingest import ocr as _ocr
 from ingest.errors import CorruptFile, EmptyFile, EncryptedFile, IngestError
 from ingest.models import Page
-from ingest.readers import _describe_start
+from ingest.readers import _describe_start, reading
 
 log = logging.getLogger(__name__)
 
@@ -125,20 +125,12 @@ def _one_line(exc: BaseException, limit: int = 120) -> str:
 
 def _check_bytes(path: Path) -> bool:
     """Reject what is plainly not a PDF; returns True when the %%EOF marker is missing."""
-    try:
+    with reading(path):
         size = path.stat().st_size
         with open(path, "rb") as fh:
             head = fh.read(1024)
             fh.seek(max(0, size - 2048))
             tail = fh.read()
-    except FileNotFoundError:
-        raise IngestError(str(path), "cannot read: file not found — check the path") from None
-    except PermissionError:
-        raise IngestError(str(path), "cannot read: permission denied — check the file's permissions") from None
-    except IsADirectoryError:
-        raise IngestError(str(path), "cannot read: it is a directory, not a file") from None
-    except OSError as exc:
-        raise IngestError(str(path), f"cannot read: {exc.strerror or exc} — check the file") from None
     if size == 0:
         raise EmptyFile(str(path), "file is empty (0 bytes) — re-export or copy it again")
     if not head.startswith(b"%PDF-"):

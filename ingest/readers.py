@@ -1,6 +1,7 @@
 """Pre-flight checks for input files, and reading plain-text files (.txt, .md)."""
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
 
 from ingest.errors import CorruptFile, EmptyFile, FileTooLarge, IngestError, UnsupportedFile
@@ -100,12 +101,11 @@ def _decode(data: bytes) -> str:
         return data.decode("latin-1")
 
 
-def read_text_file(path: Path) -> str:
-    """Text of a .txt/.md file. UTF-8 (BOM optional), UTF-16 with a BOM, else
-    cp1252, else latin-1. Line endings become ``\\n``."""
-    path = Path(path)
+@contextmanager
+def reading(path: Path):
+    """Turn the operating system's read errors into one-line ``IngestError``s."""
     try:
-        data = path.read_bytes()
+        yield
     except PermissionError:
         raise IngestError(str(path), "cannot read: permission denied — check the file's permissions") from None
     except IsADirectoryError:
@@ -114,6 +114,14 @@ def read_text_file(path: Path) -> str:
         raise IngestError(str(path), "cannot read: file not found — check the path") from None
     except OSError as exc:
         raise IngestError(str(path), f"cannot read: {exc.strerror or exc} — check the file") from None
+
+
+def read_text_file(path: Path) -> str:
+    """Text of a .txt/.md file. UTF-8 (BOM optional), UTF-16 with a BOM, else
+    cp1252, else latin-1. Line endings become ``\\n``."""
+    path = Path(path)
+    with reading(path):
+        data = path.read_bytes()
     if not data:
         raise EmptyFile(str(path), "file is empty (0 bytes) — re-export or copy it again")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 with BOM (Windows "Unicode")
