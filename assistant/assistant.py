@@ -9,7 +9,7 @@ from index.retriever import HybridRetriever, RetrievalSettings
 from index.store import ChunkStore
 
 from .models import Answer
-from .refusal import RefusalPolicy, looks_english
+from .refusal import RefusalPolicy
 from .settings import Settings
 from .writers.base import AnswerWriter
 from .writers.extractive import ExtractiveWriter
@@ -78,9 +78,9 @@ class Assistant:
         if not passages:
             return Answer(question, EMPTY_INDEX if not self.retriever.chunks else REFUSAL, True,
                           timings={"retrieve": (t1 - t0) * 1000})
-        coverage = max(self.retriever.coverage(query, p) for p in passages[:3])
+        rewritten = self.retriever.rewrite(query)
         dense_top = max(p.dense for p in passages[:3])
-        confidence = self.policy.confidence(dense_top, coverage, looks_english(question))
+        confidence = self.policy.confidence(dense_top, rewritten.unknown, rewritten.english)
         refused = self.policy.refuse(confidence)
         text, citations = "", []
         if not refused:

@@ -1,4 +1,15 @@
-"""Hybrid retrieval: dense (Chroma) and lexical (BM25, Swedish) rankings fused, optionally reranked."""
+"""Hybrid retrieval: dense (Chroma) and lexical (BM25, Swedish) evidence fused, optionally reranked.
+
+The question is first rewritten (``index.query``): spelling slips fixed, informal
+words given their formal synonyms. Each chunk then gets
+
+* a dense score: e5 cosine of the rewritten question to the chunk;
+* lexical scores: BM25 of the chunk, BM25 of its best two-sentence window, and
+  the IDF mass of distinct question words found close together in it;
+
+each signal z-scored over the chunks (so that e5's squeezed cosines and BM25's
+open scale weigh what their settings say) and summed with its weight.
+"""
 from __future__ import annotations
 
 import time
@@ -10,18 +21,36 @@ import numpy as np
 from ingest.models import Chunk
 
 from .embedders import Embedder
-from .lexical import LexicalIndex, load_or_build
+from .lexical import LexicalIndex, PassageIndex, load_or_build
 from .models import Passage
+from .query import Query, QueryRewriter
 from .store import ChunkStore
 
 
 @dataclass
 class RetrievalSettings:
+    """Weights of the z-scored signals.
+
+    ``dense_weight`` = 0 turns the dense signal off, ``lexical_weight`` = 0 all lexical
+    ones; ``lexical_weight`` scales the three lexical parts together. Tuned by a grid on
+    the bundled suite (hit@1 + MRR@10): 0.794 hit@1 there, 0.763 when the grid is chosen
+    on one half of the questions and scored on the other (2-fold, 30 halvings); the
+    figures are flat around these values (dense about twice the lexical parts together).
+    """
     dense_candidates: int = 100  # how many nearest chunks Chroma returns
-    rrf_k: int = 60  # reciprocal-rank fusion constant
-    dense_weight: float = 1.0
+    rewrite_queries: bool = True  # fix spelling, add synonyms (index.query); False: as typed
+    dense_weight: float = 2.5
     lexical_weight: float = 1.0
+    chunk_bm25: float = 0.25  # BM25 of the whole chunk
+    window_bm25: float = 0.5  # BM25 of the chunk's best two-sentence window
+    proximity: float = 0.5  # question words close together in the chunk
+    proximity_span: int = 60  # words
     rerank_candidates: int = 20
+
+
+def _z(x: np.ndarray) -> np.ndarray:
+    sd = float(x.std())
+    return (x - x.mean()) / sd if sd > 1e-9 else np.zeros_like(x)
 
 
 class HybridRetriever:
@@ -38,6 +67,9 @@ class HybridRetriever:
         self._chunks: list[Chunk] = []
         self._position: dict[str, int] = {}
         self.lexical: LexicalIndex | None = None
+        self.passages: PassageIndex | None = None
+        self.rewriter: QueryRewriter | None = None
+        self._rewritten: dict[str, Query] = {}
         self._checked_at = 0.0
 
     # -- keeping in step with the store ------------------------------------------------
@@ -54,8 +86,14 @@ class HybridRetriever:
         chunks.sort(key=lambda c: (c.source, c.start))
         self._chunks = chunks
         self._position = {c.chunk_id: i for i, c in enumerate(chunks)}
+        texts = [c.search_text() for c in chunks]
         self.lexical = load_or_build(self.home / "lexical", [c.chunk_id for c in chunks],
-                                     [c.search_text() for c in chunks]) if chunks else None
+                                     texts) if chunks else None
+        if self.lexical is not None:
+            self.rewriter = QueryRewriter(self.lexical.analyzer, self.lexical.idf, texts)
+            self.passages = PassageIndex(self.lexical.analyzer, texts, self.lexical.idf,
+                                         span=self.settings.proximity_span)
+        self._rewritten = {}
         self._generation = generation
 
     @property
@@ -75,24 +113,25 @@ class HybridRetriever:
         self.refresh()
         if not self._chunks or self.lexical is None:
             return []
-        n = len(self._chunks)
-        dense = np.zeros(n, dtype=np.float32)
-        dense_rank = np.full(n, n + 1, dtype=np.int64)
-        vector = self.embedder.embed_query(query)
-        hits = self.store.query(vector, self.settings.dense_candidates)
-        for rank, (cid, sim) in enumerate(hits, 1):
-            pos = self._position.get(cid)
-            if pos is not None:
-                dense[pos], dense_rank[pos] = sim, rank
-        q_tokens = self.lexical.analyzer.tokens(query)
-        lexical = self.lexical.scores(q_tokens)
-        order = np.argsort(-lexical, kind="stable")
-        lexical_rank = np.empty(n, dtype=np.int64)
-        lexical_rank[order] = np.arange(1, n + 1)
-        lexical_rank[lexical <= 0] = n + 1
-
         s = self.settings
-        fused = s.dense_weight / (s.rrf_k + dense_rank) + s.lexical_weight / (s.rrf_k + lexical_rank)
+        n = len(self._chunks)
+        q = self.rewrite(query)
+        dense = np.zeros(n, dtype=np.float32)
+        fused = np.zeros(n, dtype=np.float32)
+        if s.dense_weight:
+            found = np.zeros(n, dtype=bool)
+            for cid, sim in self.store.query(self.embedder.embed_query(q.dense_text), s.dense_candidates):
+                pos = self._position.get(cid)
+                if pos is not None:
+                    dense[pos], found[pos] = sim, True
+            if found.any():
+                # chunks beyond the candidates count as the least similar candidate
+                fused += s.dense_weight * _z(np.where(found, dense, dense[found].min()))
+        lexical = self.lexical.weighted_scores(q.terms)
+        if s.lexical_weight and q.terms:
+            fused += s.lexical_weight * (s.chunk_bm25 * _z(lexical)
+                                         + s.window_bm25 * _z(self.passages.window_scores(q.terms))
+                                         + s.proximity * _z(self.passages.proximity(q.groups)))
         keep = np.ones(n, dtype=bool)
         if source:
             needle = source.lower()
@@ -107,6 +146,19 @@ class HybridRetriever:
         for rank, p in enumerate(passages, 1):
             p.rank = rank
         return passages[:k]
+
+    def rewrite(self, query: str) -> Query:
+        """The question as the index reads it (spelling, synonyms, unknown words); cached."""
+        self.refresh()
+        q = self._rewritten.get(query)
+        if q is None:
+            if self.rewriter is None:
+                return Query(query, query, {})
+            if len(self._rewritten) > 256:
+                self._rewritten.clear()
+            q = self._rewritten[query] = (self.rewriter.rewrite(query) if self.settings.rewrite_queries
+                                          else self.rewriter.as_typed(query))
+        return q
 
     def query_tokens(self, text: str) -> list[str]:
         self.refresh()
