@@ -99,8 +99,11 @@ class Handlers:
         try:
             with self._lock:
                 answer = self.assistant.ask(clean, history=questions)
-        except HandbokError as exc:
-            log.error("ask failed: %s", exc)
+        except Exception as exc:  # the page must answer something, whatever broke below
+            if isinstance(exc, HandbokError):
+                log.error("ask failed: %s", exc)
+            else:
+                log.exception("ask failed unexpectedly")
             messages.append({"role": "assistant", "content": ERROR})
             yield messages, render.sources_html(None), note, questions, None
             return

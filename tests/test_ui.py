@@ -143,6 +143,15 @@ def test_refusal_shows_the_refusal_and_no_sources(handlers):
     assert "hb-source" not in panel and "Inga källor" in panel
 
 
+def test_a_failure_below_the_ui_gives_a_swedish_message_not_a_silent_page(handlers, monkeypatch):
+    def broken_ask(question, **kwargs):
+        raise ModuleNotFoundError("No module named 'scipy'")  # what a broken install looks like
+
+    monkeypatch.setattr(handlers.assistant, "ask", broken_ask)
+    *_, (messages, panel, note, questions, last) = handlers.respond(QUESTION, [], [])
+    assert messages[-1]["content"].startswith("Något gick fel") and last is None
+
+
 def test_follow_up_questions_are_asked_with_the_conversation_so_far(handlers, monkeypatch):
     seen = []
     real_ask = handlers.assistant.ask
