@@ -8,7 +8,7 @@ Reading order: plain ``extract_text()`` follows the content stream, which for
 the PDFs we see (Word exports, fpdf2) is column by column. ``extraction_mode=
 "layout"`` interleaves the lines of two columns, so it is not used.
 
-Run ``python -m ingest.pdf --bench`` for pages-per-minute figures, or
+Run ``handbok bench --ingest`` for pages-per-minute figures, or
 ``python -m ingest.pdf FILE.pdf`` to print what is read from a file.
 """
 from __future__ import annotations
@@ -250,61 +250,14 @@ def read_pdf(path: Path, *, ocr: bool = True, ocr_lang: str = "swe", min_chars: 
 
 # --------------------------------------------------------------------------- command line
 
-def _bench(text_pages: int, scan_pages: int) -> None:
-    import tempfile
-    import time
-
-    import sys
-
-    # The PDF generators live with the tests (they need fpdf2 and a TTF font).
-    tests_dir = Path(__file__).resolve().parents[1] / "tests"
-    if (tests_dir / "pdfs.py").exists() and str(tests_dir) not in sys.path:
-        sys.path.insert(0, str(tests_dir))
-    try:
-        from pdfs import make_scanned_pdf, make_text_pdf, sample_paragraphs
-    except ImportError as exc:  # pragma: no cover
-        raise SystemExit(f"--bench needs the repository's tests/pdfs.py and fpdf2: {exc}")
-
-    with tempfile.TemporaryDirectory() as tmp:
-        text_pdf = Path(tmp) / "text.pdf"
-        scan_pdf = Path(tmp) / "scan.pdf"
-        make_text_pdf(text_pdf, sample_paragraphs(text_pages))
-        make_scanned_pdf(scan_pdf, sample_paragraphs(scan_pages, sentences=6))
-
-        t0 = time.perf_counter()
-        result = read_pdf(text_pdf)
-        t_text = time.perf_counter() - t0
-        assert not result.ocr_pages and not result.needs_ocr
-        print(f"text PDF:    {text_pages} pages in {t_text:.2f} s = {text_pages / t_text * 60:,.0f} pages/min")
-
-        if not _ocr.tesseract_available("swe"):
-            print("scanned PDF: skipped (tesseract with Swedish not installed)")
-            return
-        t0 = time.perf_counter()
-        result = read_pdf(scan_pdf)
-        t_scan = time.perf_counter() - t0
-        assert result.ocr_pages == list(range(1, scan_pages + 1)), result.ocr_pages
-        print(f"scanned PDF: {scan_pages} pages in {t_scan:.2f} s = {scan_pages / t_scan * 60:,.1f} pages/min "
-              f"({t_scan / scan_pages:.2f} s/page, OCR at {OCR_DPI} dpi)")
-
-
 def main(argv: list[str] | None = None) -> int:
     import argparse
-    import os
 
     parser = argparse.ArgumentParser(prog="python -m ingest.pdf", description=__doc__.split("\n")[0])
-    parser.add_argument("files", nargs="*", type=Path, help="PDFs to read and print")
-    parser.add_argument("--bench", action="store_true", help="measure pages per minute on generated PDFs")
-    parser.add_argument("--text-pages", type=int, default=50)
-    parser.add_argument("--scan-pages", type=int, default=5)
+    parser.add_argument("files", nargs="+", type=Path, help="PDFs to read and print "
+                        "(throughput: `handbok bench --ingest`)")
     parser.add_argument("--no-ocr", action="store_true")
     args = parser.parse_args(argv)
-    if args.bench:
-        print(f"CPU cores: {os.cpu_count()}")
-        _bench(args.text_pages, args.scan_pages)
-        return 0
-    if not args.files:
-        parser.error("give PDF files or --bench")
     status = 0
     for file in args.files:
         try:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from pypdf.errors import DependencyError
@@ -308,8 +309,17 @@ def test_missing_pdf_is_an_ingest_error(tmp_path):
     assert "not found" in info.value.reason
 
 
-def test_bench_command_reports_pages_per_minute(capsys, monkeypatch):
-    monkeypatch.setattr(ocr_module, "tesseract_available", lambda lang="swe": False)
-    assert pdf_module.main(["--bench", "--text-pages", "4", "--scan-pages", "1"]) == 0
+def test_command_prints_each_page_of_a_pdf(tmp_path, capsys):
+    pdf = make_text_pdf(tmp_path / "a.pdf", sample_paragraphs(2))
+    assert pdf_module.main([str(pdf)]) == 0
     out = capsys.readouterr().out
-    assert re.search(r"text PDF: +4 pages in [\d.]+ s = [\d,]+ pages/min", out)
+    assert f"=== {pdf} page 1" in out and f"=== {pdf} page 2" in out
+
+
+def test_ingest_benchmark_pdfs_have_the_pages_it_reports(tmp_path):
+    from evals.bench_ingest import _prose, scanned_pdf, text_pdf
+
+    corpus = Path(__file__).resolve().parents[1] / "corpus"
+    assert len(read_pdf(text_pdf(tmp_path / "t.pdf", _prose(corpus, 3))).pages) == 3
+    scanned = read_pdf(scanned_pdf(tmp_path / "s.pdf", _prose(corpus, 1, 60)))
+    assert scanned.ocr_pages == [1] and "samverkan" in scanned.pages[0].text.lower()
