@@ -31,8 +31,10 @@ def text_pdf(path: Path, pages: list[str]) -> Path:
         doc.set_font("Body", size=10)
         doc.cell(0, 8, "Stockholms stad", new_x="LMARGIN", new_y="NEXT")
         doc.multi_cell(0, 5, text)
+        doc.set_auto_page_break(False)  # the footer sits inside the bottom margin
         doc.set_y(-15)
         doc.cell(0, 8, f"Sida {n} av {len(pages)}", align="C")
+        doc.set_auto_page_break(True, margin=20)
     doc.output(str(path))
     return path
 
