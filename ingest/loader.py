@@ -27,11 +27,13 @@ class Loaded:
 
 def display_path(path: Path) -> str:
     """The path as stored in the index: relative to the working directory when inside it."""
-    resolved = path.resolve()
-    try:
-        return resolved.relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return resolved.as_posix()
+    absolute = Path(os.path.abspath(path))  # not resolve(): a link is named as the user named it
+    for base in {Path(os.path.abspath(Path.cwd())), Path.cwd().resolve()}:
+        try:
+            return absolute.relative_to(base).as_posix()
+        except ValueError:
+            continue
+    return absolute.as_posix()
 
 
 def file_hash(path: Path) -> str:

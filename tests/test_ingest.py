@@ -76,10 +76,11 @@ def test_bad_files_are_reported_and_the_rest_is_indexed(tmp_path, handbok_home, 
     (docs / "empty.txt").write_bytes(b"")
     (docs / "fake.pdf").write_bytes(b"PK\x03\x04 this is a zip file really")
     (docs / "notes.docx").write_bytes(b"whatever")
+    (docs / "moved.txt").symlink_to(tmp_path / "gone.txt")  # a link whose target was moved
     store = ChunkStore(handbok_home)
     report = ingest_paths([docs, tmp_path / "missing-folder"], store, e5)
     failed = {Path(f.source).name: f.reason for f in report.failed}
-    assert set(failed) == {"empty.txt", "fake.pdf", "notes.docx", "missing-folder"}
+    assert set(failed) == {"empty.txt", "fake.pdf", "notes.docx", "moved.txt", "missing-folder"}
     assert all(reason and "\n" not in reason for reason in failed.values())
     assert report.count("added") == 1 and store.count() > 0
 
