@@ -5,6 +5,8 @@
 set -euo pipefail
 want=(tesseract-ocr tesseract-ocr-swe poppler-utils fonts-dejavu-core)
 if [ "${1:-run}" = "test" ]; then want+=(chromium fonts-noto-color-emoji); fi
+# Debian's python3 comes without venv/ensurepip until python3-venv is installed
+python3 -c "import ensurepip, venv" 2>/dev/null || want+=(python3-venv)
 
 missing=()
 for pkg in "${want[@]}"; do
