@@ -98,3 +98,19 @@ def indexed_home(indexed_corpus, tmp_path, monkeypatch) -> Path:
     shutil.copytree(indexed_corpus, home)
     monkeypatch.setenv("HANDBOK_HOME", str(home))
     return home
+
+
+def skip_or_fail(reason: str) -> None:
+    """Skip where a system package is missing on a developer's machine; fail in CI,
+    whose set-up (scripts/test.sh) installs it, so a broken install cannot pass quietly."""
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason} — scripts/test.sh should have installed it")
+    pytest.skip(reason)
+
+
+def import_or_skip(module: str, reason: str):
+    """``pytest.importorskip`` that fails in CI, where the test extra is installed."""
+    try:
+        return __import__(module)
+    except ImportError:
+        skip_or_fail(f"{module} missing: {reason}")

@@ -71,7 +71,8 @@ def find_font() -> Path | None:
 def require_font() -> Path:
     font = find_font()
     if font is None:
-        pytest.skip("no TrueType font with å ä ö found (install Debian package fonts-dejavu-core)")
+        from conftest import skip_or_fail
+        skip_or_fail("no TrueType font with å ä ö found (install Debian package fonts-dejavu-core)")
     return font
 
 

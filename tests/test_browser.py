@@ -8,10 +8,16 @@ import sqlite3
 
 import pytest
 
+from conftest import skip_or_fail
 from browser import CHROMIUM, DESKTOP, MOBILE, ask, chromium, serving, sign_in
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow,
-              pytest.mark.skipif(not shutil.which(CHROMIUM), reason=f"{CHROMIUM} is not installed")]
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+@pytest.fixture(autouse=True)
+def chromium_installed():
+    if not shutil.which(CHROMIUM):
+        skip_or_fail(f"{CHROMIUM} is not installed (Debian package chromium)")
 
 QUESTION = ("Får skolan lämna uppgifter om eleven 19121212-1212 till socialtjänsten "
             "utan samtycke?")

