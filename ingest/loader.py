@@ -11,6 +11,7 @@ from .errors import EmptyFile
 from .metadata import extract
 from .models import Chunk, Document
 from .normalize import normalize
+from .repair import Edit, looks_damaged, repair_text
 
 SUPPORTED = (".pdf", ".txt", ".md")
 DEFAULT_MAX_FILE_MB = 50
@@ -68,7 +69,6 @@ def load_document(path: Path, *, max_file_mb: float = DEFAULT_MAX_FILE_MB, ocr: 
         text = "\n\n".join(p.text for p in paragraphs)
         raw_parts.append(text)
         if repair and text:
-            from .repair import looks_damaged, repair_text, Edit
             if looks_damaged(text):
                 result = repair_text(text)
                 text = result.text
