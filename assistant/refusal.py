@@ -30,8 +30,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from index.query import looks_english  # noqa: F401  (re-exported: part of this module's API)
-
 
 @dataclass
 class RefusalPolicy:

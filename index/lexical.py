@@ -77,16 +77,6 @@ class LexicalIndex:
             return np.zeros(len(self.ids), dtype=np.float32)
         return np.asarray(self._bm25.get_scores(query_tokens), dtype=np.float32)
 
-    def coverage(self, query_tokens: list[str], position: int) -> float:
-        """IDF-weighted share of the query's known terms that chunk ``position`` contains."""
-        terms = set(query_tokens)
-        if not terms:
-            return 0.0
-        weights = {t: self.idf.get(t, max(self.idf.values(), default=1.0)) for t in terms}
-        total = sum(weights.values())
-        found = sum(w for t, w in weights.items() if t in self.token_sets[position])
-        return found / total if total else 0.0
-
     # -- persistence -------------------------------------------------------------------
     def save(self, folder: Path, sig: str) -> None:
         tmp = folder.with_name(folder.name + ".tmp")

@@ -163,10 +163,3 @@ class HybridRetriever:
     def query_tokens(self, text: str) -> list[str]:
         self.refresh()
         return self.lexical.analyzer.tokens(text) if self.lexical else []
-
-    def coverage(self, query: str, passage: Passage) -> float:
-        """IDF-weighted share of the question's terms that the passage contains."""
-        pos = self._position.get(passage.chunk.chunk_id)
-        if pos is None or self.lexical is None:
-            return 0.0
-        return self.lexical.coverage(self.query_tokens(query), pos)
