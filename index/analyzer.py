@@ -286,6 +286,18 @@ def _unit_token(num: str, unit: str) -> str:
 # ---------------------------------------------------------------------------
 
 
+def _reference_tokens(law: str, places: list[str]) -> list[str]:
+    """"26:1" in OSL -> ref:osl:26:1, ref:26:1 (the law-free form matches "26 kap 1§"), osl."""
+    out = []
+    for place in places:
+        if law:
+            out.append(f"ref:{law}:{place}")
+        out.append(f"ref:{place}")
+    if law:
+        out.append(law)
+    return out
+
+
 class SwedishAnalyzer:
     """Index/query terms for Swedish text (see the module docstring)."""
 
@@ -351,24 +363,9 @@ class SwedishAnalyzer:
                 chap, secs, law = g("chap"), _sections(g("secs")), _law_id(g("law"))
             else:
                 chap, secs, law = g("cchap"), [g("csec")], _law_id(g("claw"))
-            out = []
-            for sec in secs:
-                if law:
-                    out.append(f"ref:{law}:{chap}:{sec}")
-                out.append(f"ref:{chap}:{sec}")
-            if law:
-                out.append(law)
-            return out
+            return _reference_tokens(law, [f"{chap}:{sec}" for sec in secs])
         if g("ssecs") is not None:
-            law = _law_id(g("slaw"))
-            out = []
-            for sec in _sections(g("ssecs")):
-                if law:
-                    out.append(f"ref:{law}:{sec}")
-                out.append(f"ref:{sec}")
-            if law:
-                out.append(law)
-            return out
+            return _reference_tokens(_law_id(g("slaw")), _sections(g("ssecs")))
         if g("dnum") is not None:
             num = g("dnum").replace("–", "-")
             pre = g("dpre")
