@@ -225,19 +225,25 @@ def _source_label(s: dict) -> str:
 
 
 # -- Markdown -----------------------------------------------------------------------------
+def metric_rows(aggregates: dict, checks=None):
+    """(metric, formatted value, "≥ bound" or "", ok: True/False/None when not gated) per metric."""
+    gate = {c.metric: c for c in checks or []}
+    for m in RATE_METRICS + LATENCY_METRICS:
+        c = gate.get(m)
+        bound = f"{'≤' if c.upper else '≥'} {c.bound:g}" if c else ""
+        yield m, fmt(m, aggregates.get(m)), bound, (c.ok if c else None)
+
+
 def render_markdown(data: dict, comparison: Comparison | None = None, checks=None) -> str:
     data = data.to_json() if hasattr(data, "to_json") else data
     agg = data["aggregates"]
-    gate = {c.metric: c for c in checks or []}
     lines = [f"# Evaluation: {data['suite']}", "",
              f"{agg['n']} questions ({agg['n_in_scope']} in scope, {agg['n_must_refuse']} must refuse), "
              f"run {data['started']} in {data['seconds']} s, k={data['k']}.", "",
              "| metric | value | threshold | |", "|---|---|---|---|"]
-    for m in RATE_METRICS + LATENCY_METRICS:
-        c = gate.get(m)
-        bound = f"{'≤' if c.upper else '≥'} {c.bound:g}" if c else ""
-        status = ("ok" if c.ok else "**FAIL**") if c else ""
-        lines.append(f"| {m} | {fmt(m, agg.get(m))} | {bound} | {status} |")
+    for m, value, bound, ok in metric_rows(agg, checks):
+        status = "" if ok is None else ("ok" if ok else "**FAIL**")
+        lines.append(f"| {m} | {value} | {bound} | {status} |")
     cols = ("n", "hit@1", "hit@5", "mrr@10", "false_refusal_rate", "refusal_accuracy", "citation_precision")
     for group in ("role", "topic", "lang"):
         rows = data.get("breakdown", {}).get(group, {})
@@ -301,18 +307,15 @@ def render_html(data: dict, comparison: Comparison | None = None, checks=None) -
     data = data.to_json() if hasattr(data, "to_json") else data
     e = html.escape
     agg = data["aggregates"]
-    gate = {c.metric: c for c in checks or []}
     out = ["<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
            f"<title>Evaluation {e(data['suite'])}</title><style>{_CSS}</style></head><body>",
            f"<h1>Evaluation: {e(data['suite'])}</h1>",
            f"<p>{agg['n']} questions ({agg['n_in_scope']} in scope, {agg['n_must_refuse']} must refuse), "
            f"run {e(data['started'])} in {data['seconds']} s, k={data['k']}.</p>",
            "<table><tr><th>metric</th><th>value</th><th>threshold</th><th></th></tr>"]
-    for m in RATE_METRICS + LATENCY_METRICS:
-        c = gate.get(m)
-        bound = f"{'≤' if c.upper else '≥'} {c.bound:g}" if c else ""
-        status = (f"<span class='{'ok' if c.ok else 'fail'}'>{'ok' if c.ok else 'FAIL'}</span>") if c else ""
-        out.append(f"<tr><td>{e(m)}</td><td>{e(fmt(m, agg.get(m)))}</td><td>{e(bound)}</td><td>{status}</td></tr>")
+    for m, value, bound, ok in metric_rows(agg, checks):
+        status = "" if ok is None else f"<span class='{'ok' if ok else 'fail'}'>{'ok' if ok else 'FAIL'}</span>"
+        out.append(f"<tr><td>{e(m)}</td><td>{e(value)}</td><td>{e(bound)}</td><td>{status}</td></tr>")
     out.append("</table><h2>Charts</h2>")
     out.append(charts_html(data))
     if comparison is not None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from ingest.errors import HandbokError
 
-from .report import LATENCY_METRICS, RATE_METRICS, charts_html, fmt
+from .report import charts_html, fmt, metric_rows
 
 BUNDLED = Path(__file__).resolve().parent / "suites"
 METRIC_SV = {
@@ -54,15 +54,12 @@ def _reason_sv(r: dict) -> str:
 
 def summary_markdown(data: dict, checks) -> str:
     agg = data["aggregates"]
-    gate = {c.metric: c for c in checks}
     lines = [f"**{data['suite']}**: {agg['n']} frågor ({agg['n_in_scope']} inom materialet, "
              f"{agg['n_must_refuse']} som ska avböjas), {data['seconds']} s.", "",
              "| Mått | Värde | Krav | |", "|---|---|---|---|"]
-    for m in RATE_METRICS + LATENCY_METRICS:
-        c = gate.get(m)
-        bound = f"{'≤' if c.upper else '≥'} {c.bound:g}" if c else ""
-        status = ("✅" if c.ok else "❌") if c else ""
-        lines.append(f"| {METRIC_SV[m]} | {fmt(m, agg.get(m))} | {bound} | {status} |")
+    for m, value, bound, ok in metric_rows(agg, checks):
+        status = "" if ok is None else ("✅" if ok else "❌")
+        lines.append(f"| {METRIC_SV[m]} | {value} | {bound} | {status} |")
     failed = [c for c in checks if not c.ok]
     lines += ["", "**Alla krav uppfyllda.**" if not failed else
               f"**{len(failed)} krav uppfylls inte:** " + ", ".join(c.metric for c in failed)]
