@@ -109,19 +109,38 @@ def chunk_document(doc: Document, headings: list[bool] | None = None,
             section = doc.text[block.start:block.end]
         elif words + block.words > max_words or page_break:
             flush()
-        if not current:
-            current_section = section
+        if not current or all(b.heading for b in current):
+            current_section = section  # stacked headings: the innermost names the text
         current.append(block)
     flush()
 
-    # a short tail joins the chunk before it when they fit together
+    def fits(a: list[Block], b: list[Block]) -> bool:
+        return (doc.page_at(a[0].start) == doc.page_at(b[0].start)
+                and sum(x.words for x in a) + sum(x.words for x in b) <= max_words + 20)
+
+    # a short group that opens a section ("Norrmalms stadsdelsnämnd" and one sentence)
+    # joins the chunk after it when they fit, so that its text is not labelled with the
+    # section before; otherwise (and any other short tail) it joins the chunk before
+    forward: list[tuple[list[Block], str, bool]] = []  # group, section, may merge backward
+    carry: tuple[list[Block], str] | None = None
+    for group, sec in zip(groups, sections):
+        if carry is not None:
+            if fits(carry[0], group):
+                group, sec = carry[0] + group, carry[1]
+            else:
+                forward.append((carry[0], carry[1], True))
+            carry = None
+        if group[0].heading and sum(b.words for b in group) < min_words:
+            carry = (group, sec)
+            continue
+        forward.append((group, sec, not group[0].heading))
+    if carry is not None:
+        forward.append((carry[0], carry[1], True))
+
     merged: list[list[Block]] = []
     merged_sections: list[str] = []
-    for group, sec in zip(groups, sections):
-        words = sum(b.words for b in group)
-        if merged and words < min_words and \
-                doc.page_at(group[0].start) == doc.page_at(merged[-1][0].start) and \
-                sum(b.words for b in merged[-1]) + words <= max_words + 20:
+    for group, sec, backward in forward:
+        if backward and merged and sum(b.words for b in group) < min_words and fits(merged[-1], group):
             merged[-1].extend(group)
         else:
             merged.append(group)

@@ -44,12 +44,23 @@ def _strip_markdown_line(line: str) -> tuple[str, bool]:
     return line, heading
 
 
+_NAME = r"[A-ZÅÄÖÉ][a-zåäöéü]+(?:-[A-ZÅÄÖ][a-zåäöé]+)?"
+_PERSON = re.compile(rf"^{_NAME}(?: {_NAME}){{1,3}}(?: [a-zåäö]*(?:chef|direktör|direktor|sekreterare|handläggare))?$")
+_ON_BEHALF = re.compile(r"^På [\w ]+ vägnar\b")
+_PLACE_DATE = re.compile(r"^[A-ZÅÄÖ][\w-]+,? den \d{1,2} [a-zåäö]+ \d{4}$")
+
+
 def looks_like_heading(text: str) -> bool:
     """A short line that does not end like a sentence: a section heading."""
     words = text.split()
     if not words or len(words) > 12 or len(text) > 100:
         return False
     if text.rstrip().endswith(_SENTENCE_END) or text.startswith("•"):
+        return False
+    if _PLACE_DATE.match(text.strip()) or _PERSON.match(text.strip()) or _ON_BEHALF.match(text):
+        # signature lines ("Stockholm den 16 mars 2016", "På kommunstyrelsens vägnar",
+        # "Åsa Lindhagen") close, they head nothing;
+        # Swedish headings are in sentence case, so two to four capitalised words (and a title) are a name
         return False
     return text[0].isupper() or text[0].isdigit()
 

@@ -9,7 +9,7 @@ from ingest.chunker import chunk_document, sentence_spans
 from ingest.loader import load_document
 from ingest.metadata import extract
 from ingest.models import Document
-from ingest.normalize import normalize
+from ingest.normalize import looks_like_heading, normalize
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 
@@ -68,6 +68,34 @@ def test_bundled_documents_chunk_into_80_to_250_word_passages(name):
     for c in loaded.chunks:
         assert loaded.document.text[c.start:c.end] == c.text
         assert c.title and c.source.endswith(name)
+
+
+def test_a_short_section_opening_joins_the_text_after_it_not_the_section_before():
+    body = "Förvaltningen samarbetar med skolorna kring barn i behov av särskilt stöd varje vecka. "
+    paragraphs = ["Kungsholmens stadsdelsnämnd", (body * 10).strip(),
+                  "Norrmalms stadsdelsnämnd", "Norrmalms stadsdelsnämnd beslutade att besvara remissen.",
+                  "Reservation anfördes av ledamöter från två partier", (body * 6).strip()]
+    doc = _doc(paragraphs)
+    chunks = chunk_document(doc, [looks_like_heading(p) for p in paragraphs])
+    assert [c.section for c in chunks] == ["Kungsholmens stadsdelsnämnd", "Norrmalms stadsdelsnämnd"]
+    assert "Norrmalm" not in chunks[0].text
+    assert chunks[1].text.startswith("Norrmalms stadsdelsnämnd")
+
+
+def test_signature_lines_and_names_are_not_headings():
+    for line in ["Stockholm den 16 mars 2016", "Åsa Lindhagen", "Gillis Hammar Förvaltningschef",
+                 "Maria Mannerholm stadsdelsdirektor", "På kommunstyrelsens vägnar: KARIN WANNGÅRD"]:
+        assert not looks_like_heading(line), line
+    for line in ["Bromma stadsdelsnämnd", "Mina synpunkter", "Hässelby-Vällingby stadsdelsnämnd",
+                 "Barnens röster om att ingå i projektet", "Socialnämnden"]:
+        assert looks_like_heading(line), line
+
+
+def test_stacked_headings_label_the_text_with_the_innermost():
+    body = "Socialtjänsten och skolan träffas varje termin för att följa upp överenskommelsen. " * 10
+    doc = _doc(["Svar på skrivelse", "Sammanfattning", body.strip()])
+    chunks = chunk_document(doc, [True, True, False])
+    assert len(chunks) == 1 and chunks[0].section == "Sammanfattning"
 
 
 def test_chunk_ids_derive_from_source_and_content():
