@@ -61,6 +61,11 @@ class Assistant:
             return f"{history[-1]} {question}"
         return question
 
+    @staticmethod
+    def dense_evidence(passages) -> float:
+        """What the refusal reads of the ranking: the best e5 cosine among the top 10 passages."""
+        return max(p.dense for p in passages[:10])
+
     def ask(self, question: str, *, k: int = 10, history: list[str] | None = None,
             source: str | None = None, since: str | None = None) -> Answer:
         """Answer one question.
@@ -79,7 +84,7 @@ class Assistant:
             return Answer(question, EMPTY_INDEX if not self.retriever.chunks else REFUSAL, True,
                           timings={"retrieve": (t1 - t0) * 1000})
         rewritten = self.retriever.rewrite(query)
-        dense_top = max(p.dense for p in passages[:3])
+        dense_top = self.dense_evidence(passages)
         confidence = self.policy.confidence(dense_top, rewritten.unknown, rewritten.english)
         refused = self.policy.refuse(confidence)
         text, citations = "", []

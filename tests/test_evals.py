@@ -335,3 +335,19 @@ def test_ui_evaluation_writes_reports_and_compares_with_the_previous_run(indexed
     second = run_evaluation(assistant, settings, str(path))
     assert "Jämfört med förra körningen" in second.comparison
     assert Path(second.files[0]).parent != Path(first.files[0]).parent
+
+
+def test_refusal_calibration_puts_the_decision_between_answerable_and_unanswerable():
+    from evals.calibrate import Evidence, fit, report
+
+    # in scope: close passages; out of scope: a similar cosine at best, but words the corpus lacks
+    evidence = ([Evidence(0.86 + i / 1000, 0.0, False, True) for i in range(20)]
+                + [Evidence(0.86 + i / 1000, 0.9, False, False) for i in range(10)]
+                + [Evidence(0.80, 0.0, False, False)])
+    uw, eb, center = fit(evidence)
+    assert uw > 0  # dense alone cannot separate them, the unknown share must
+    r = report(evidence, halvings=3)
+    assert r["fitted"] == (0.0, 1.0)
+    # left out, the most similar unanswerable question can fall on the wrong side: that is
+    # what the leave-one-out figure is for
+    assert r["loo"][0] == 0.0 and r["loo"][1] >= 0.9
