@@ -206,7 +206,8 @@ def bench_command(suite, corpus, out, no_baseline, ingest_only):
     table = markdown_table(scores)
     click.echo(table)
     n = len(load_suite(suite).cases)
-    note = (f"\n\nSuite `{suite}` ({n} questions), corpus `{corpus}`; {os.cpu_count()} CPU cores, "
+    shown = os.path.relpath(suite) if not os.path.relpath(suite).startswith("..") else suite
+    note = (f"\n\nSuite `{shown}` ({n} questions), corpus `{corpus}`; {os.cpu_count()} CPU cores, "
             f"{platform.python_implementation()} {platform.python_version()}; "
             f"made by `handbok bench` on {time.strftime('%Y-%m-%d')}.\n")
     out.parent.mkdir(parents=True, exist_ok=True)
