@@ -48,6 +48,10 @@ class RetrievalSettings:
     proximity: float = 0.5  # question words close together in the chunk
     proximity_span: int = 60  # words
     rerank_candidates: int = 20
+    # a passage sharing more than this share of its terms (Jaccard) with one ranked above it
+    # is the same text again (a paragraph repeated in two documents, a reservation repeated
+    # for each district): it moves behind the distinct ones. 1.0 turns this off.
+    duplicate_jaccard: float = 0.7
 
 
 def _z(x: np.ndarray) -> np.ndarray:
@@ -68,6 +72,7 @@ class HybridRetriever:
         self._generation = None
         self._chunks: list[Chunk] = []
         self._position: dict[str, int] = {}
+        self._terms: list[set[str]] = []  # each chunk's index terms, for spotting repeats
         self.lexical: LexicalIndex | None = None
         self.passages: PassageIndex | None = None
         self.rewriter: QueryRewriter | None = None
@@ -92,6 +97,8 @@ class HybridRetriever:
         self.lexical = load_or_build(self.home / "lexical", [c.chunk_id for c in chunks],
                                      texts) if chunks else None
         if self.lexical is not None:
+            by_id = dict(zip(self.lexical.ids, self.lexical.token_sets))
+            self._terms = [by_id.get(c.chunk_id, set()) for c in chunks]
             self.rewriter = QueryRewriter(self.lexical.analyzer, self.lexical.idf, texts)
             self.passages = PassageIndex(self.lexical.analyzer, texts, self.lexical.idf,
                                          span=self.settings.proximity_span)
@@ -141,13 +148,28 @@ class HybridRetriever:
         if since:
             keep &= np.array([bool(c.date) and c.date[:len(since)] >= since for c in self._chunks])
         candidates = [i for i in np.argsort(-fused, kind="stable") if keep[i]]
+        wanted = max(k, s.rerank_candidates if self.reranker else k)
+        candidates = self._repeats_last(candidates[:2 * wanted])[:wanted]
         passages = [Passage(self._chunks[i], float(fused[i]), float(dense[i]), float(lexical[i]))
-                    for i in candidates[:max(k, s.rerank_candidates if self.reranker else k)]]
+                    for i in candidates]
         if self.reranker is not None and passages:
             passages = self.reranker.rerank(query, passages)
         for rank, p in enumerate(passages, 1):
             p.rank = rank
         return passages[:k]
+
+    def _repeats_last(self, order: list[int]) -> list[int]:
+        """``order`` with each near-copy of a passage ranked above it moved behind the rest."""
+        limit = self.settings.duplicate_jaccard
+        if limit >= 1.0:
+            return order
+        kept: list[int] = []
+        repeats: list[int] = []
+        for i in order:
+            terms = self._terms[i]
+            same = any(len(terms & self._terms[j]) > limit * len(terms | self._terms[j]) for j in kept)
+            (repeats if same else kept).append(i)
+        return kept + repeats
 
     def rewrite(self, query: str) -> Query:
         """The question as the index reads it (spelling, synonyms, unknown words); cached."""

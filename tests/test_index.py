@@ -56,6 +56,31 @@ def test_hybrid_search_finds_the_passage_about_the_police(handbok_home, e5):
     assert passages[0].rank == 1 and passages[0].dense > 0.7
 
 
+def test_a_paragraph_repeated_in_two_documents_is_not_shown_twice_in_a_row(tmp_path, handbok_home, e5):
+    from index.retriever import RetrievalSettings
+
+    shared = ("Majoriteten har tagit fram en handlingsplan för hur socialsekreterarnas arbetssituation "
+              "ska förbättras, med introduktion för nyanställda och mentorer för nya handläggare. ") * 4
+    (tmp_path / "interpellation.txt").write_text(shared, encoding="utf-8")
+    (tmp_path / "utlatande.txt").write_text(shared, encoding="utf-8")
+    (tmp_path / "bromma.txt").write_text(
+        ("Bromma har svårt att behålla erfarna socialsekreterare, och handläggarna byts ofta ut, "
+         "vilket gör samarbetet med skolorna svårare. ") * 4, encoding="utf-8")
+    store = ChunkStore(handbok_home)
+    ingest_paths([tmp_path], store, e5)
+    question = "Vad gör staden för att socialsekreterarnas arbetssituation ska bli bättre?"
+
+    def files(jaccard):
+        retriever = HybridRetriever(store, e5, handbok_home, RetrievalSettings(duplicate_jaccard=jaccard))
+        return [p.chunk.source.rsplit("/", 1)[-1] for p in retriever.search(question, k=3)]
+
+    assert set(files(1.0)[:2]) == {"interpellation.txt", "utlatande.txt"}  # the copies, back to back
+    ranked = files(0.7)
+    assert ranked[0] in {"interpellation.txt", "utlatande.txt"}
+    assert ranked[1] == "bromma.txt"  # the distinct passage before the copy
+    assert ranked[2] in {"interpellation.txt", "utlatande.txt"} and ranked[2] != ranked[0]
+
+
 def test_retriever_sees_writes_made_after_it_was_created(tmp_path, handbok_home, e5):
     store = ChunkStore(handbok_home)
     ingest_paths([SMALL], store, e5)
