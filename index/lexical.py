@@ -1,12 +1,14 @@
 """BM25 over the chunks with the Swedish analyzer (bm25s), persisted beside the store.
 
-The index is keyed by a signature of the chunk ids it covers. Chunk ids derive
-from source and content, so when the store changes (any upsert or removal, by
-this process or another) the signature changes and the index is rebuilt from
-the store's own texts: the two can never drift apart.
+The index is keyed by a signature of the chunk ids it covers and of the analyzer's
+code. Chunk ids derive from source and content, so when the store changes (any
+upsert or removal, by this process or another) or a new version changes how text
+becomes terms, the signature changes and the index is rebuilt from the store's own
+texts: the two can never drift apart.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import math
@@ -18,8 +20,21 @@ import numpy as np
 from .analyzer import SwedishAnalyzer
 
 
+@functools.lru_cache(maxsize=1)
+def code_version() -> str:
+    """A digest of the code that turns text into index terms: a new analyzer means a new index."""
+    from . import analyzer
+
+    digest = hashlib.sha1()
+    for module_file in (analyzer.__file__, __file__):
+        digest.update(Path(module_file).read_bytes())
+    return digest.hexdigest()[:12]
+
+
 def signature(chunk_ids: list[str]) -> str:
-    return hashlib.sha1("\n".join(sorted(chunk_ids)).encode()).hexdigest()[:16]
+    """The chunks an index covers and the code that built it."""
+    ids = "\n".join(sorted(chunk_ids))
+    return hashlib.sha1(f"{code_version()}\n{ids}".encode()).hexdigest()[:16]
 
 
 class LexicalIndex:

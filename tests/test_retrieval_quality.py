@@ -110,6 +110,27 @@ def test_weighted_scores_equal_bm25s_scores_for_plain_terms(small):
     assert np.allclose(lexical.weighted_scores(counts), lexical.scores(tokens), atol=1e-5)
 
 
+def test_persisted_bm25_is_reused_and_rebuilt_when_chunks_or_analyzer_change(tmp_path, monkeypatch):
+    from index import lexical as lexical_module
+
+    ids = [f"c{i}" for i in range(len(TEXTS))]
+    folder = tmp_path / "lexical"
+    built = lexical_module.load_or_build(folder, ids, TEXTS)
+    assert (folder / "meta.json").exists()
+    tokens = built.analyzer.tokens("socialsekreterare på mottagningen")
+    sig = lexical_module.signature(ids)
+    again = lexical_module.LexicalIndex.load(folder, sig, TEXTS)
+    assert again is not None and np.allclose(again.scores(tokens), built.scores(tokens))
+    # a chunk removed: another signature, the saved index is not used
+    assert lexical_module.LexicalIndex.load(folder, lexical_module.signature(ids[:2]), TEXTS[:2]) is None
+    smaller = lexical_module.load_or_build(folder, ids[:2], TEXTS[:2])
+    assert smaller.ids == ids[:2]
+    # a new analyzer (other code, same chunks): not the old terms either
+    monkeypatch.setattr(lexical_module, "code_version", lambda: "another-analyzer")
+    assert lexical_module.signature(ids[:2]) != sig
+    assert lexical_module.LexicalIndex.load(folder, lexical_module.signature(ids[:2]), TEXTS[:2]) is None
+
+
 # -- passage-level evidence -----------------------------------------------------------------
 
 def test_words_close_together_outscore_the_same_words_far_apart():
