@@ -50,8 +50,10 @@ class RetrievalSettings:
     rerank_candidates: int = 20
     # a passage sharing more than this share of its terms (Jaccard) with one ranked above it
     # is the same text again (a paragraph repeated in two documents, a reservation repeated
-    # for each district): it moves behind the distinct ones. 1.0 turns this off.
+    # for each district): it moves down behind ``duplicate_gap`` distinct passages, so that
+    # the first places are not the same text twice. 1.0 turns this off.
     duplicate_jaccard: float = 0.7
+    duplicate_gap: int = 3
 
 
 def _z(x: np.ndarray) -> np.ndarray:
@@ -159,17 +161,25 @@ class HybridRetriever:
         return passages[:k]
 
     def _repeats_last(self, order: list[int]) -> list[int]:
-        """``order`` with each near-copy of a passage ranked above it moved behind the rest."""
-        limit = self.settings.duplicate_jaccard
+        """``order`` with each near-copy of a passage ranked above it moved down behind the
+        next ``duplicate_gap`` distinct passages (not to the end: the copy may be the one
+        document the user filters for)."""
+        limit, gap = self.settings.duplicate_jaccard, self.settings.duplicate_gap
         if limit >= 1.0:
             return order
-        kept: list[int] = []
-        repeats: list[int] = []
+        out: list[int] = []
+        waiting: list[list[int]] = []  # [index, distinct passages still to let pass]
         for i in order:
             terms = self._terms[i]
-            same = any(len(terms & self._terms[j]) > limit * len(terms | self._terms[j]) for j in kept)
-            (repeats if same else kept).append(i)
-        return kept + repeats
+            if any(len(terms & self._terms[j]) > limit * len(terms | self._terms[j]) for j in out):
+                waiting.append([i, gap])
+                continue
+            out.append(i)
+            for w in waiting:
+                w[1] -= 1
+            out += [w[0] for w in waiting if w[1] <= 0]
+            waiting = [w for w in waiting if w[1] > 0]
+        return out + [w[0] for w in waiting]
 
     def rewrite(self, query: str) -> Query:
         """The question as the index reads it (spelling, synonyms, unknown words); cached."""
