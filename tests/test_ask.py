@@ -39,9 +39,16 @@ def test_question_outside_the_material_is_refused(assistant):
 def test_passages_are_ranked_best_first_and_at_least_ten(assistant):
     answer = assistant.ask("Får vi veta om vår anmälan ledde till en utredning?")
     assert len(answer.passages) >= 10
-    scores = [p.score for p in answer.passages]
-    assert scores == sorted(scores, reverse=True)
     assert [p.rank for p in answer.passages] == list(range(1, len(answer.passages) + 1))
+    # best score first, except a near-copy of a passage above it, which is moved down
+    tokens = assistant.retriever.lexical.analyzer.tokens
+    terms = [set(tokens(p.chunk.search_text())) for p in answer.passages]
+    moved = 0
+    for i, p in enumerate(answer.passages):
+        if any(q.score < p.score for q in answer.passages[:i]):  # it was ranked lower than its score
+            moved += 1
+            assert any(len(terms[i] & t) > 0.7 * len(terms[i] | t) for t in terms[:i]), p.chunk.text[:80]
+    assert moved < len(answer.passages) // 2
 
 
 def test_follow_up_question_is_read_with_the_previous_one(assistant):
