@@ -151,7 +151,7 @@ class HybridRetriever:
             keep &= np.array([bool(c.date) and c.date[:len(since)] >= since for c in self._chunks])
         candidates = [i for i in np.argsort(-fused, kind="stable") if keep[i]]
         wanted = max(k, s.rerank_candidates if self.reranker else k)
-        candidates = self._repeats_last(candidates[:2 * wanted])[:wanted]
+        candidates = self._copies_moved_down(candidates[:2 * wanted])[:wanted]
         passages = [Passage(self._chunks[i], float(fused[i]), float(dense[i]), float(lexical[i]))
                     for i in candidates]
         if self.reranker is not None and passages:
@@ -160,7 +160,7 @@ class HybridRetriever:
             p.rank = rank
         return passages[:k]
 
-    def _repeats_last(self, order: list[int]) -> list[int]:
+    def _copies_moved_down(self, order: list[int]) -> list[int]:
         """``order`` with each near-copy of a passage ranked above it moved down behind the
         next ``duplicate_gap`` distinct passages (not to the end: the copy may be the one
         document the user filters for)."""
