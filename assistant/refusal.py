@@ -41,10 +41,14 @@ class RefusalPolicy:
     slope: float = 100.0  # logits per unit of cosine
     threshold: float = 0.5
 
+    def margin(self, dense_top, unknown=0.0, english=False):
+        """Adjusted cosine minus the centre: >= 0 answers (at the default threshold of 0.5).
+        Plain arithmetic, so numpy arrays work too (``evals.calibrate`` grids over it)."""
+        return dense_top - self.unknown_weight * unknown + self.english_bonus * english - self.dense_center
+
     def confidence(self, dense_top: float, unknown: float = 0.0, english: bool = False) -> float:
         """0..1: how well the best evidence supports an answer."""
-        margin = (dense_top - self.unknown_weight * unknown
-                  + (self.english_bonus if english else 0.0) - self.dense_center)
+        margin = self.margin(dense_top, unknown, float(english))
         return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, self.slope * margin))))
 
     def refuse(self, confidence: float) -> bool:

@@ -70,9 +70,17 @@ def _margins(ev: list[Evidence]):
     return d, u, en, ins
 
 
-def _rates(params, d, u, en, ins):
+def _answered(params, d, u, en):
+    """The policy's own decision, for constants ``params`` = (unknown_weight, english_bonus,
+    dense_center), over arrays of evidence."""
+    from assistant.refusal import RefusalPolicy
+
     uw, eb, center = params
-    answer = d - uw * u + eb * en - center >= 0
+    return RefusalPolicy(dense_center=center, unknown_weight=uw, english_bonus=eb).margin(d, u, en) >= 0
+
+
+def _rates(params, d, u, en, ins):
+    answer = _answered(params, d, u, en)
     false_refusal = float((~answer & ins).sum() / max(1, ins.sum()))
     refused_oos = float((~answer & ~ins).sum() / max(1, (~ins).sum()))
     return false_refusal, refused_oos
@@ -82,7 +90,7 @@ def fit(ev: list[Evidence]):
     d, u, en, ins = _margins(ev)
 
     def cost(p):
-        answer = d - p[0] * u + p[1] * en - p[2] >= 0
+        answer = _answered(p, d, u, en)
         return (~answer & ins).sum() + OOS_COST * (answer & ~ins).sum()
 
     # ties: the smallest adjustments, then the centre in the middle of the flat region
@@ -100,7 +108,7 @@ def report(ev: list[Evidence], halvings: int = 50, seed: int = 0) -> dict:
     loo_answer = []
     for i in range(len(ev)):
         p = fit(ev[:i] + ev[i + 1:])
-        loo_answer.append(d[i] - p[0] * u[i] + p[1] * en[i] - p[2] >= 0)
+        loo_answer.append(bool(_answered(p, d[i], u[i], en[i])))
     loo_answer = np.array(loo_answer)
     loo = (float((~loo_answer & ins).sum() / ins.sum()), float((~loo_answer & ~ins).sum() / (~ins).sum()))
     rng = np.random.default_rng(seed)
