@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ingest.errors import HandbokError
+from ingest.errors import EvalError, HandbokError
 
 DEFAULT_SUITE = Path(__file__).resolve().parent / "suites" / "handbok.yaml"
 
@@ -71,14 +71,22 @@ def _print_summary(result, checks) -> None:
 @click.option("--min", "minimums", multiple=True, metavar="METRIC=VALUE",
               help="Gate on a figure (repeatable), e.g. --min hit@5=0.98; METRIC_max=V is an upper bound.")
 @click.option("--k", default=10, show_default=True, help="Passages ranked per question.")
+@click.option("--split", type=click.Choice(["all", "tuning", "held-out"]), default="all", show_default=True,
+              help="Score only the questions kept aside (split: held-out) or only the others.")
+@click.option("--set-floor", is_flag=True,
+              help="Write the measured figures and this environment to SUITE.floor.json: the gate "
+                   "becomes them less --tolerance questions.")
+@click.option("--tolerance", default=2, show_default=True,
+              help="With --set-floor: questions a figure may lose before the gate fails.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
-def eval_group(suites, out, compare_to, minimums, k, quiet):
+def eval_group(suites, out, compare_to, minimums, k, split, set_floor, tolerance, quiet):
     """Run evaluation SUITES (default: evals/suites/handbok.yaml) and gate on their thresholds.
 
     \b
       handbok eval                                  the bundled suite
       handbok eval my.yaml --min hit@5=0.98         with an extra gate
-      handbok eval --compare reports/X/report.json  regressions since run X
+      handbok eval --compare reports/X/report.json  questions whose rank changed since run X
+      handbok eval --set-floor                      gate = today's figures less 2 questions
       handbok eval validate [SUITE...]              check a suite against the index
 
     Exit status: 0 all thresholds met, 1 a threshold failed (or validate found
@@ -90,34 +98,64 @@ def eval_group(suites, out, compare_to, minimums, k, quiet):
         settings = Settings.from_env()
         if suites and suites[0] == "validate" and not Path("validate").is_file():
             sys.exit(_validate(suites[1:], settings))
-        sys.exit(_run(suites, settings, out, compare_to, minimums, k, quiet))
+        sys.exit(_run(suites, settings, out, compare_to, minimums, k, quiet, split, set_floor, tolerance))
     except HandbokError as exc:
         _fail(exc)
 
 
-def _run(names, settings, out, compare_to, minimums, k, quiet) -> int:
+def select_split(suite, split: str):
+    """The suite with only its held-out questions, only the others, or all of them."""
+    if split == "all":
+        return suite
+    from dataclasses import replace
+
+    keep = [c for c in suite.cases if (c.split == "held-out") == (split == "held-out")]
+    return replace(suite, cases=keep, name=f"{suite.name}-{split}")
+
+
+def _run(names, settings, out, compare_to, minimums, k, quiet, split="all", set_floor=False,
+         tolerance=2) -> int:
+    import json
+    from dataclasses import replace
+
     from tqdm import tqdm
 
     from assistant.assistant import Assistant
 
-    from .gate import check, merge, parse_min
+    from .corpus_index import index_corpus
+    from .gate import check, make_floor, merge, parse_min, suite_thresholds
     from .report import compare, default_out_dir, load_report, write_reports
     from .runner import run_suite
     from .suite import load_suite
 
     overrides = parse_min(minimums)
-    loaded = [load_suite(p) for p in _suite_paths(names)]  # fail on a bad suite before any work
+    loaded = [select_split(load_suite(p), split) for p in _suite_paths(names)]  # bad suite: fail first
     old = load_report(compare_to) if compare_to else None
-    assistant = Assistant.from_settings(settings)
+    shared = None
     config = {"embedder": settings.embedder, "reranker": settings.reranker,
               "generator": settings.generator, "refusal_threshold": settings.refusal_threshold}
     failed = False
     for suite in loaded:
+        if suite.corpus:  # scored on exactly its own documents
+            home = index_corpus(suite, settings)
+            assistant = Assistant.from_settings(replace(settings, home=home))
+            config = {**config, "corpus": list(suite.corpus)}
+        else:
+            shared = shared or Assistant.from_settings(settings)
+            assistant = shared
         with tqdm(total=len(suite.cases), desc=suite.name, unit="q", file=sys.stderr,
                   disable=quiet, leave=False) as bar:
             result = run_suite(assistant, suite, progress=bar, k=k, config=config)
-        checks = check(result.aggregates, merge(suite.thresholds, overrides))
-        result.thresholds = merge(suite.thresholds, overrides)
+        if set_floor and split == "all" and not overrides:
+            floor = make_floor(result, result.environment, tolerance)
+            suite.floor_path.write_text(json.dumps(floor, indent=1, ensure_ascii=False) + "\n",
+                                        encoding="utf-8")
+            suite = replace(suite, floor=floor)
+            click.echo(f"floor written to {suite.floor_path}: {floor['thresholds']}")
+        elif set_floor:
+            raise EvalError("--set-floor needs the whole suite (no --split) and no --min")
+        result.thresholds = merge(suite_thresholds(suite), overrides)
+        checks = check(result.aggregates, result.thresholds)
         comparison = compare(old, result) if old is not None else None
         folder = (out / suite.name if len(loaded) > 1 else out) if out else default_out_dir(settings.home)
         paths = write_reports(result, folder, comparison, checks)
@@ -127,6 +165,10 @@ def _run(names, settings, out, compare_to, minimums, k, quiet) -> int:
                        f"regression(s), {len(comparison.improvements)} improvement(s)")
             for c in comparison.regressions:
                 click.echo(f"  worse: {c.describe()}")
+            for c in comparison.improvements:
+                click.echo(f"  better: {c.describe()}")
+            for line in comparison.environment:
+                click.echo(f"  environment: {line}")
         click.echo(f"\nreports: {paths['html']} (.json, .md beside it)")
         bad = [c for c in checks if not c.ok]
         if bad:

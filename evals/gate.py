@@ -76,3 +76,51 @@ def check(aggregates: dict, thresholds: dict[str, float]) -> list[Check]:
         metric, upper = split_name(name)
         checks.append(Check(name, metric, float(bound), upper, aggregates.get(metric)))
     return checks
+
+
+# -- the floor: measured figures less a tolerance -------------------------------------------
+# Which way each floored metric may move before the gate fails, and the population a
+# question of tolerance is counted in.
+_FLOORED = {"hit@1": ("min", "n_in_scope"), "hit@5": ("min", "n_in_scope"),
+            "mrr@10": ("min", "n_in_scope"), "refusal_accuracy": ("min", "n_must_refuse"),
+            "false_refusal_rate": ("max", "n_in_scope")}
+DEFAULT_TOLERANCE = 2  # questions
+
+
+def floor_thresholds(floor: dict) -> dict[str, float]:
+    """Thresholds from a floor file: each measured figure less ``tolerance_questions`` of its
+    population (2 of 107 in-scope questions = 0.019 on hit@1), rounded to 3 decimals.
+
+    A floor records what one environment measured (``environment`` in the file): the gate
+    catches a regression of more than the tolerance, not the last digit of a float.
+    """
+    measured = floor.get("measured") or {}
+    tol = float(floor.get("tolerance_questions", DEFAULT_TOLERANCE))
+    out: dict[str, float] = {}
+    for metric, (direction, population) in _FLOORED.items():
+        value, n = measured.get(metric), measured.get(population)
+        if value is None or not n:
+            continue
+        step = tol / n
+        if direction == "min":
+            out[metric] = round(max(0.0, value - step) - 5e-4, 3)
+        else:
+            out[f"{metric}_max"] = round(min(1.0, value + step) + 5e-4, 3)
+    return out
+
+
+def suite_thresholds(suite) -> dict[str, float]:
+    """The suite's gate: its floor file's thresholds, then its own ``thresholds:`` (which win)."""
+    merged = floor_thresholds(suite.floor) if suite.floor else {}
+    merged.update(suite.thresholds)
+    return merged
+
+
+def make_floor(result, environment: dict, tolerance: int = DEFAULT_TOLERANCE) -> dict:
+    """The floor file's content for a run (``handbok eval --set-floor``)."""
+    agg = result.aggregates
+    keep = ("n", "n_in_scope", "n_must_refuse", *_FLOORED)
+    return {"suite": result.suite, "measured_on": result.started, "tolerance_questions": tolerance,
+            "measured": {k: agg.get(k) for k in keep},
+            "thresholds": floor_thresholds({"measured": agg, "tolerance_questions": tolerance}),
+            "environment": environment}

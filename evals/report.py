@@ -83,6 +83,7 @@ class Comparison:
     old_label: str
     changes: list[Change] = field(default_factory=list)
     deltas: dict = field(default_factory=dict)  # metric -> {old, new, delta, verdict}
+    environment: list[str] = field(default_factory=list)  # what differs in where it was measured
 
     @property
     def regressions(self) -> list[Change]:
@@ -94,7 +95,7 @@ class Comparison:
 
     def to_json(self) -> dict:
         return {"old": self.old_label, "changes": [asdict(c) for c in self.changes],
-                "deltas": self.deltas}
+                "deltas": self.deltas, "environment": self.environment}
 
 
 def _rank_key(rank) -> float:
@@ -138,8 +139,10 @@ def compare(old: dict, new) -> Comparison:
         verdict = "same" if abs(d) < tol else (
             "better" if (d < 0) == (metric in LOWER_IS_BETTER) else "worse")
         deltas[metric] = {"old": a, "new": b, "delta": d, "verdict": verdict}
+    from .environment import differences
+
     label = f"{old.get('suite', '?')} {old.get('started', '')}".strip()
-    return Comparison(label, changes, deltas)
+    return Comparison(label, changes, deltas, differences(old.get("environment"), new.get("environment")))
 
 
 # -- formatting -------------------------------------------------------------------------------
@@ -275,7 +278,20 @@ def render_markdown(data: dict, comparison: Comparison | None = None, checks=Non
         lines.append("")
     if comparison is not None:
         lines += _comparison_md(comparison)
+    lines += ["", "## Environment", ""] + [f"- {k}: {v}" for k, v in _environment_rows(data)]
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _environment_rows(data: dict) -> list[tuple[str, str]]:
+    """Where the run was measured, as (label, value) rows; packages on one line."""
+    env = data.get("environment") or {}
+    if not env:
+        return [("recorded", "no (a report from before environments were recorded)")]
+    rows = [(k, str(env.get(k))) for k in ("python", "platform", "cpu", "cpu_count", "commit", "lock_digest")]
+    rows.append(("cpu_flags", " ".join(env.get("cpu_flags", []))))
+    rows.append(("env", ", ".join(f"{k}={v}" for k, v in env.get("env", {}).items()) or "–"))
+    rows.append(("packages", ", ".join(f"{k}=={v}" for k, v in env.get("packages", {}).items())))
+    return rows
 
 
 def _comparison_md(comparison: Comparison) -> list[str]:
@@ -287,6 +303,8 @@ def _comparison_md(comparison: Comparison) -> list[str]:
     lines += [f"- {c.describe()}" for c in comparison.regressions] or ["- none"]
     lines += ["", f"Improvements ({len(comparison.improvements)}):"]
     lines += [f"- {c.describe()}" for c in comparison.improvements] or ["- none"]
+    lines += ["", f"Environment differences ({len(comparison.environment)}):"]
+    lines += [f"- {d}" for d in comparison.environment] or ["- none"]
     return lines
 
 
@@ -345,7 +363,9 @@ def render_html(data: dict, comparison: Comparison | None = None, checks=None) -
         if not r["citations"]:
             out.append(f"<li>{'refused' if r['refused'] else 'no citations'}</li>")
         out.append("</ul></div></div></div>")
-    out.append("</body></html>")
+    out.append("<h2>Environment</h2><table>")
+    out += [f"<tr><th>{e(k)}</th><td class='snip'>{e(v)}</td></tr>" for k, v in _environment_rows(data)]
+    out.append("</table></body></html>")
     return "\n".join(out)
 
 
@@ -361,6 +381,9 @@ def _comparison_html(comparison: Comparison) -> str:
         out.append(f"<h3>{title} ({len(items)})</h3><ul>")
         out += [f"<li class='{c.verdict}'>{e(c.describe())}</li>" for c in items] or ["<li>none</li>"]
         out.append("</ul>")
+    out.append(f"<h3>Environment differences ({len(comparison.environment)})</h3><ul>")
+    out += [f"<li>{e(d)}</li>" for d in comparison.environment] or ["<li>none</li>"]
+    out.append("</ul>")
     return "\n".join(out)
 
 

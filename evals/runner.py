@@ -61,6 +61,7 @@ class RunResult:
     breakdown: dict  # {"role": {"lärare": {metric: value, ...}}, "topic": ..., "lang": ...}
     thresholds: dict = field(default_factory=dict)
     config: dict = field(default_factory=dict)
+    environment: dict = field(default_factory=dict)  # evals.environment: where it was measured
 
     @property
     def failures(self) -> list[QuestionResult]:
@@ -70,7 +71,8 @@ class RunResult:
         return {"suite": self.suite, "suite_path": self.suite_path, "started": self.started,
                 "seconds": round(self.seconds, 2), "k": self.k, "config": self.config,
                 "thresholds": self.thresholds, "aggregates": self.aggregates,
-                "breakdown": self.breakdown, "results": [r.to_json() for r in self.results]}
+                "breakdown": self.breakdown, "environment": self.environment,
+                "results": [r.to_json() for r in self.results]}
 
 
 def _mean(values) -> float | None:
@@ -209,7 +211,11 @@ def run_suite(assistant, suite: Suite, progress=None, *, k: int = 10,
         answer = assistant.ask(case.question, k=k)
         results.append(score(case, answer, k))
         _tick(progress, i, total)
+    from .environment import environment
+    from .gate import suite_thresholds
+
     return RunResult(suite=suite.name, suite_path=suite.path, started=started,
                      seconds=time.perf_counter() - t0, k=k, results=results,
                      aggregates=aggregate(results), breakdown=breakdown(results),
-                     thresholds=dict(suite.thresholds), config=dict(config or {}))
+                     thresholds=suite_thresholds(suite), config=dict(config or {}),
+                     environment=environment())

@@ -21,6 +21,7 @@ match the corpus is ``evals.validate``'s job.
 """
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -75,6 +76,7 @@ class Case:
     facts: list[str] = field(default_factory=list)
     must_refuse: bool = False
     note: str = ""
+    split: str = ""  # "" or "held-out": kept aside while tuning, scored at the end
 
 
 @dataclass
@@ -84,6 +86,14 @@ class Suite:
     description: str = ""
     thresholds: dict[str, float] = field(default_factory=dict)
     path: str = ""
+    # folders/files (relative to the repository root) that this suite is scored on; empty:
+    # whatever HANDBOK_HOME has indexed
+    corpus: list[str] = field(default_factory=list)
+    floor: dict = field(default_factory=dict)  # the <suite>.floor.json beside it (evals.gate)
+
+    @property
+    def floor_path(self) -> Path | None:
+        return Path(self.path).with_suffix(".floor.json") if self.path else None
 
 
 def _str(value, where: str, *, required: bool = False) -> str:
@@ -141,7 +151,8 @@ def _sources(value, where: str) -> list[Source]:
 
 REQUIRED = ("id", "question", "role", "topic", "lang", "sources", "key_phrases", "must_refuse", "note")
 _CASE_KEYS = {"id", "question", "role", "topic", "lang", "sources", "key_phrases", "facts",
-              "must_refuse", "note"}
+              "must_refuse", "note", "split"}
+SPLITS = ("", "held-out")
 
 
 def parse_case(raw, index: int, path: str = "") -> Case:
@@ -164,7 +175,11 @@ def parse_case(raw, index: int, path: str = "") -> Case:
     must_refuse = raw.get("must_refuse", False)
     if not isinstance(must_refuse, bool):
         raise EvalError(f"{where}.must_refuse: expected true or false, got {must_refuse!r}")
+    split = _str(raw.get("split"), f"{where}.split").strip()
+    if split not in SPLITS:
+        raise EvalError(f"{where}.split: expected held-out (or leave it out), got {split!r}")
     return Case(
+        split=split,
         id=qid.strip(),
         question=_str(raw.get("question"), f"{where}.question", required=True).strip(),
         role=_str(raw.get("role"), f"{where}.role").strip(),
@@ -194,7 +209,9 @@ def parse_suite(data, path: str = "") -> Suite:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise EvalError(f"{prefix}thresholds.{key}: expected a number, got {value!r}")
     name = data.get("name") or (Path(path).stem if path else "suite")
+    corpus = _str_list(data.get("corpus"), f"{prefix}corpus")
     return Suite(
+        corpus=corpus,
         name=_str(name, f"{prefix}name"),
         description=_str(data.get("description"), f"{prefix}description"),
         thresholds={str(k): float(v) for k, v in thresholds.items()},
@@ -224,4 +241,12 @@ def load_suite(path: str | Path) -> Suite:
         raise EvalError(f"{path}: not valid YAML{at}: {problem} (check indentation and quotes)") from exc
     except UnicodeDecodeError as exc:
         raise EvalError(f"{path}: not UTF-8 text; save it as UTF-8") from exc
-    return parse_suite(data, str(path))
+    suite = parse_suite(data, str(path))
+    floor = suite.floor_path
+    if floor is not None and floor.is_file():
+        try:
+            suite.floor = json.loads(floor.read_text(encoding="utf-8"))
+        except ValueError as exc:
+            raise EvalError(f"{floor}: not valid JSON ({exc}); rewrite it with "
+                            f"`handbok eval {path} --set-floor`") from exc
+    return suite

@@ -121,7 +121,7 @@ def run_evaluation(assistant, settings, suite_path: str, progress=None) -> UIRun
     result = run_suite(assistant, suite, progress=progress,
                        config={"embedder": settings.embedder, "reranker": settings.reranker,
                                "generator": settings.generator})
-    checks = check(result.aggregates, suite.thresholds)
+    checks = check(result.aggregates, result.thresholds)
     comparison = None
     if previous is not None:
         try:

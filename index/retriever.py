@@ -56,7 +56,14 @@ class RetrievalSettings:
     duplicate_gap: int = 3
 
 
+# Scores are rounded to this many decimals before ranking: float32 sums and SIMD kernels
+# (numpy, hnswlib, the embedder) differ in the last bits between CPUs, and a rank must not.
+# Equal rounded scores are then ordered by the chunk's place in the corpus (source, offset).
+SCORE_DECIMALS = 6
+
+
 def _z(x: np.ndarray) -> np.ndarray:
+    x = np.asarray(x, dtype=np.float64)
     sd = float(x.std())
     return (x - x.mean()) / sd if sd > 1e-9 else np.zeros_like(x)
 
@@ -127,14 +134,14 @@ class HybridRetriever:
         s = self.settings
         n = len(self._chunks)
         q = self.rewrite(query)
-        dense = np.zeros(n, dtype=np.float32)
-        fused = np.zeros(n, dtype=np.float32)
+        dense = np.zeros(n, dtype=np.float64)
+        fused = np.zeros(n, dtype=np.float64)
         if s.dense_weight:
             found = np.zeros(n, dtype=bool)
             for cid, sim in self.store.query(self.embedder.embed_query(q.dense_text), s.dense_candidates):
                 pos = self._position.get(cid)
                 if pos is not None:
-                    dense[pos], found[pos] = sim, True
+                    dense[pos], found[pos] = round(sim, SCORE_DECIMALS - 1), True
             if found.any():
                 # chunks beyond the candidates count as the least similar candidate
                 fused += s.dense_weight * _z(np.where(found, dense, dense[found].min()))
@@ -149,6 +156,8 @@ class HybridRetriever:
             keep &= np.array([needle in c.source.lower() or needle in c.title.lower() for c in self._chunks])
         if since:
             keep &= np.array([bool(c.date) and c.date[:len(since)] >= since for c in self._chunks])
+        fused = np.round(fused, SCORE_DECIMALS)
+        # best first; ties in the order of the corpus (self._chunks is sorted by source, start)
         candidates = [i for i in np.argsort(-fused, kind="stable") if keep[i]]
         wanted = max(k, s.rerank_candidates if self.reranker else k)
         candidates = self._copies_moved_down(candidates[:2 * wanted])[:wanted]

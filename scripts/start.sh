@@ -4,9 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/system-packages.sh run || echo "handbok: continuing without Tesseract (scanned PDFs will be reported as 'needs OCR')" >&2
-python3 -m venv .venv
-.venv/bin/python -m pip install -q --upgrade pip
-.venv/bin/python -m pip install -q -e .
+bash scripts/install.sh core  # from requirements/core.lock
 export GRADIO_ANALYTICS_ENABLED=False ANONYMIZED_TELEMETRY=False
 # idempotent: the first run indexes corpus/, later runs add nothing
 .venv/bin/handbok ingest || echo "handbok: some files could not be indexed (see above); starting anyway" >&2
