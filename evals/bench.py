@@ -75,7 +75,23 @@ def score(system: str, suite, answer_fn) -> Score:
     )
 
 
-def _baseline(corpus: Path, home: Path):
+def _raw_text(path: Path) -> str:
+    """What the tutorial's loaders give: a text file as is, a PDF's pages' text layer joined."""
+    if path.suffix.lower() == ".pdf":
+        from pypdf import PdfReader
+        return "\n".join(page.extract_text() or "" for page in PdfReader(path).pages)
+    return path.read_text(encoding="utf-8", errors="replace")
+
+
+def _files(corpus: list[Path]) -> list[Path]:
+    out = []
+    for root in corpus:
+        out += sorted(p for p in root.rglob("*") if p.is_file() and p.suffix.lower() in (".txt", ".md", ".pdf")
+                      and not any(part.startswith(".") for part in p.parts)) if root.is_dir() else [root]
+    return out
+
+
+def _baseline(corpus: list[Path], home: Path):
     """The LangChain-tutorial pipeline, or None when the [st] extra is missing."""
     try:
         import chromadb
@@ -92,8 +108,8 @@ def _baseline(corpus: Path, home: Path):
     embedder = make_embedder(f"st:{Path(pkg.__file__).parent / 'model'}")
     splitter = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200)
     chunks = []
-    for path in sorted(corpus.iterdir()):
-        text = path.read_text(encoding="utf-8", errors="replace")
+    for path in _files(corpus):
+        text = _raw_text(path)
         source = display_path(path)
         for i, piece in enumerate(splitter.split_text(text)):
             chunks.append(Chunk(chunk_id=f"{path.name}-{i}", source=source, title=path.name,
@@ -113,7 +129,8 @@ def _baseline(corpus: Path, home: Path):
     return answer
 
 
-def run_bench(suite_path: Path, corpus: Path, *, include_baseline: bool = True) -> list[Score]:
+def run_bench(suite_path: Path, corpus: list[Path], *, include_baseline: bool = True) -> list[Score]:
+    """Score the four systems on one suite over ``corpus`` (files and folders)."""
     from assistant.assistant import Assistant
     from index.embedders import make_embedder
     from index.retriever import HybridRetriever, RetrievalSettings
@@ -131,7 +148,7 @@ def run_bench(suite_path: Path, corpus: Path, *, include_baseline: bool = True) 
         e5 = make_embedder("e5-small")
         store = ChunkStore(home / "handbok")
         t0 = time.perf_counter()
-        report = ingest_paths([corpus], store, e5)
+        report = ingest_paths(list(corpus), store, e5)
         click.echo(f"ingest: {report.count('added')} documents, {report.chunks_added} chunks "
                    f"in {time.perf_counter() - t0:.1f} s", err=True)
 
@@ -178,38 +195,61 @@ def markdown_table(scores: list[Score]) -> str:
     return "\n".join(rows)
 
 
+def bundled_suites() -> list[Path]:
+    """The suites shipped under evals/suites that name their corpus (held-out files included)."""
+    out = []
+    for path in sorted(DEFAULT_SUITE.parent.glob("*.yaml")):
+        try:
+            if load_suite(path).corpus:
+                out.append(path)
+        except Exception:  # a broken suite is `handbok eval validate`'s to report
+            continue
+    return sorted(out, key=lambda p: (p != DEFAULT_SUITE, p.name))
+
+
 @click.command("bench")
-@click.argument("suite", required=False, type=click.Path(exists=True, path_type=Path))
-@click.option("--corpus", type=click.Path(exists=True, file_okay=False, path_type=Path),
-              default=Path("corpus"), show_default=True)
+@click.argument("suites", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--corpus", type=click.Path(exists=True, path_type=Path), multiple=True,
+              help="Files or folders to index (default: each suite's corpus: key, else corpus/).")
 @click.option("--out", type=click.Path(path_type=Path), default=Path("docs/benchmark.md"),
               show_default=True, help="Where to write the Markdown table.")
 @click.option("--no-baseline", is_flag=True, help="Skip the LangChain baseline (needs the [st] extra).")
 @click.option("--ingest", "ingest_only", is_flag=True,
               help="Measure ingest throughput (pages per minute) instead; writes docs/ingest-benchmark.md.")
-def bench_command(suite, corpus, out, no_baseline, ingest_only):
-    """Benchmark Handbok against a naive baseline, dense only and lexical only."""
+def bench_command(suites, corpus, out, no_baseline, ingest_only):
+    """Benchmark Handbok against a naive baseline, dense only and lexical only, per corpus.
+
+    Without SUITES: every bundled suite that names its corpus (the bundled corpus, and the
+    evaluation corpora under evals/corpora), each over its own documents.
+    """
     import os
     import platform
 
     if ingest_only:
         from .bench_ingest import markdown, run
-        table = markdown(run(corpus))
+        table = markdown(run(corpus[0] if corpus else Path("corpus")))
         click.echo(table)
         target = out if out != Path("docs/benchmark.md") else Path("docs/ingest-benchmark.md")
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(table + f"\n\n{os.cpu_count()} CPU cores; made by `handbok bench --ingest` "
                           f"on {time.strftime('%Y-%m-%d')}.\n", encoding="utf-8")
         return
-    suite = suite or DEFAULT_SUITE
-    scores = run_bench(suite, corpus, include_baseline=not no_baseline)
-    table = markdown_table(scores)
-    click.echo(table)
-    n = len(load_suite(suite).cases)
-    shown = os.path.relpath(suite) if not os.path.relpath(suite).startswith("..") else suite
-    note = (f"\n\nSuite `{shown}` ({n} questions), corpus `{corpus}`; {os.cpu_count()} CPU cores, "
-            f"{platform.python_implementation()} {platform.python_version()}; "
+    from .corpus_index import ROOT
+
+    parts = []
+    for suite in suites or bundled_suites():
+        loaded = load_suite(suite)
+        paths = list(corpus) or [ROOT / p for p in loaded.corpus] or [Path("corpus")]
+        scores = run_bench(suite, paths, include_baseline=not no_baseline)
+        table = markdown_table(scores)
+        shown = os.path.relpath(suite) if not os.path.relpath(suite).startswith("..") else suite
+        names = ", ".join(f"`{os.path.relpath(p)}`" for p in paths)
+        block = (f"### {loaded.name}\n\n{table}\n\nSuite `{shown}` ({len(loaded.cases)} questions), "
+                 f"corpus {names}.")
+        click.echo(block + "\n")
+        parts.append(block)
+    note = (f"\n\n{os.cpu_count()} CPU cores, {platform.python_implementation()} {platform.python_version()}; "
             f"made by `handbok bench` on {time.strftime('%Y-%m-%d')}.\n")
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(table + note, encoding="utf-8")
+    out.write_text("\n\n".join(parts) + note, encoding="utf-8")
     click.echo(f"written to {out}", err=True)
