@@ -304,13 +304,15 @@ def create_app(assistant, settings: Settings, extra_tabs: Iterable[Callable] = (
         def on_load(request: gr.Request):
             trainer = h.is_trainer(user(request))
             rows = render.document_rows(h.sources()) if trainer else []
-            names, years = h.material_choices()
-            return (h.coverage(), table_value(rows), gr.update(choices=[ALL_MATERIAL] + names),
-                    gr.update(choices=[ALL_YEARS] + years),
-                    *[gr.update(visible=trainer) for _ in trainer_tabs])
+            return (h.coverage(), table_value(rows), *[gr.update(visible=trainer) for _ in trainer_tabs])
 
-        demo.load(on_load, None, [coverage, table, collection, since, *trainer_tabs],
-                  api_visibility="private")
+        demo.load(on_load, None, [coverage, table, *trainer_tabs], api_visibility="private")
+
+        def material_choices():
+            names, years = h.material_choices()
+            return gr.update(choices=[ALL_MATERIAL] + names), gr.update(choices=[ALL_YEARS] + years)
+
+        demo.load(material_choices, None, [collection, since], api_visibility="private")
     return demo
 
 
