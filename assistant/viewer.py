@@ -316,6 +316,8 @@ def routes(viewer: Viewer) -> list:
     def document(request: Request, document_id: str):
         return respond(viewer.document_page(signed_in_user(request), document_id))
 
+    for fn in (source, page, original, document):  # this module's annotations are strings
+        fn.__annotations__["request"] = Request
     return [APIRoute(f"{PREFIX}/kalla/{{chunk_id}}", source, methods=["GET"], include_in_schema=False),
             APIRoute(f"{PREFIX}/kalla/{{chunk_id}}/sida/{{number}}.png", page, methods=["GET"],
                      include_in_schema=False),
