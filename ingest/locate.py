@@ -81,8 +81,22 @@ def _merge_line_boxes(boxes: list[Box]) -> list[Box]:
     return out
 
 
-def _text_marks(pdf, first: int, quote_key: str) -> list[Mark] | None:
-    """Marks on text-layer pages from ``first`` on, or None when the quote is not found."""
+def _closing(textpage, index: int, tail: str) -> int:
+    """``index`` moved over the punctuation ``tail`` that ends the quote, where the page has it."""
+    import pypdfium2.raw as raw
+
+    for ch in tail:
+        if index + 1 < textpage.count_chars() and chr(raw.FPDFText_GetUnicode(textpage.raw, index + 1)) == ch:
+            index += 1
+        else:
+            break
+    return index
+
+
+def _text_marks(pdf, first: int, quote_key: str, quote_tail: str = "") -> list[Mark] | None:
+    """Marks on text-layer pages from ``first`` on, or None when the quote is not found.
+
+    ``quote_tail``: the punctuation after the quote's last letter or digit."""
     marks, rest, number = [], quote_key, first
     while rest and number <= len(pdf):
         textpage = pdf[number - 1].get_textpage()
@@ -92,6 +106,8 @@ def _text_marks(pdf, first: int, quote_key: str) -> list[Mark] | None:
         if length < min(len(rest), MIN_PIECE) or (marks and at > len(page_key) // 2):
             return None  # the continuation of a quote is at the top of the next page
         a, b = chars[at][1], chars[at + length - 1][1]
+        if length == len(rest):  # the quote's closing punctuation ("." after the last word) too
+            b = _closing(textpage, b, quote_tail)
         boxes = [textpage.get_rect(i) for i in range(textpage.count_rects(a, b - a + 1))]
         boxes = _merge_line_boxes([tuple(float(v) for v in box) for box in boxes])
         marks.append(Mark(number, boxes, text_under(textpage, boxes)))
@@ -155,7 +171,9 @@ def _locate(path: str, mtime: float, page: int, quote: str, lang: str) -> tuple[
         if not quote_key:
             return ()
         if pdf[page - 1].get_textpage().count_chars() > 0:
-            return tuple(_text_marks(pdf, page, quote_key) or ())
+            stripped = quote.rstrip()
+            tail = stripped[len(stripped.rstrip(".,;:!?…)”\"'")):]
+            return tuple(_text_marks(pdf, page, quote_key, tail) or ())
     finally:
         pdf.close()
     from .ocr import tesseract_available

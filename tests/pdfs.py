@@ -255,7 +255,7 @@ def make_cited_corpus(folder: Path, *, scanned: bool = True) -> Path:
     for sub in ("riktlinjer", "rutiner", "skannat"):
         (folder / sub).mkdir(parents=True, exist_ok=True)
     pages = sample_paragraphs(2, 8)
-    pages[0] = ("Riktlinje för samverkan mellan skola och socialtjänst\n" + pages[0]
+    pages[0] = ("Riktlinje för samverkan mellan skola och socialtjänst\nBeslutad 2024-05-14\n" + pages[0]
                 + f" {BREAK_START}")
     pages[1] = f"{BREAK_END} {pages[1]}\n{PDF_FACT}"
     make_text_pdf(folder / "riktlinjer" / "samverkan.pdf", pages)
