@@ -123,9 +123,16 @@ def _grouped(citations: list[Citation]) -> list[tuple[int, Citation, list[str]]]
 
 
 def _legal(token: str) -> str:
-    """"ref:osl:26:1" -> "26:1 OSL"."""
+    """"ref:osl:26:1" -> "26 kap. 1 § OSL", "ref:19" -> "19 §"."""
     parts = token.split(":")[1:]
-    return f"{':'.join(parts[1:])} {parts[0].upper()}" if len(parts) > 1 and parts[0].isalpha() else ":".join(parts)
+    law = parts.pop(0).upper() if parts and parts[0].isalpha() else ""
+    place = f"{parts[0]} kap. {parts[1]} §" if len(parts) == 2 else f"{':'.join(parts)} §"
+    return f"{place} {law}".strip()
+
+
+def _legal_refs(tokens) -> list[str]:
+    named = [t for t in tokens if len(t.split(":")) > 2 and t.split(":")[1].isalpha()]
+    return sorted({_legal(t) for t in (named or tokens)})
 
 
 def _num(x: float, digits: int) -> str:
@@ -143,7 +150,7 @@ def why_line(passage) -> str:
         signals.append(f"betydelse (likhet {_num(passage.dense, 2)})")
     if passage.lexical > 0:
         signals.append(f"ordmatchning (BM25 {_num(passage.lexical, 1)})")
-    laws = sorted({_legal(t) for t in passage.legal if t.count(":") >= 3} or {_legal(t) for t in passage.legal})
+    laws = _legal_refs(passage.legal)
     if laws:
         signals.append("lagrum " + ", ".join(laws))
     found = " och ".join([", ".join(signals[:-1]), signals[-1]]) if len(signals) > 1 else (
