@@ -67,7 +67,8 @@ class Assistant:
         return max(p.dense for p in passages[:10])
 
     def ask(self, question: str, *, k: int = 10, history: list[str] | None = None,
-            source: str | None = None, since: str | None = None) -> Answer:
+            source: str | None = None, since: str | None = None,
+            collection: str | None = None) -> Answer:
         """Answer one question.
 
         Args:
@@ -75,10 +76,15 @@ class Assistant:
             k: how many ranked passages to return (the answer quotes from the best few).
             history: earlier questions of the conversation, oldest first.
             source, since: filters on document path/title and date.
+            collection: a collection's name (``index.collections``); ConfigError when unknown.
         """
         t0 = time.perf_counter()
         query = self.search_query(question, history)
-        passages = self.retriever.search(query, k=max(k, 1), source=source, since=since)
+        where = None
+        if collection:
+            from index.collections import collections_of, find_collection
+            where = find_collection(collections_of(self.retriever), collection)
+        passages = self.retriever.search(query, k=max(k, 1), source=source, since=since, where=where)
         t1 = time.perf_counter()
         if not passages:
             return Answer(question, EMPTY_INDEX if not self.retriever.chunks else REFUSAL, True,

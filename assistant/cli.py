@@ -155,7 +155,8 @@ def _print_answer(answer) -> None:
               help="One question per line; one JSON object per line out, same order.")
 @click.option("--source", help="Only documents whose path or title contains this text.")
 @click.option("--since", help="Only documents dated on or after this (yyyy or yyyy-mm-dd).")
-def ask(question, as_json, k, questions_file, source, since):
+@click.option("--collection", help="Only this collection (HANDBOK_HOME/collections.yaml, or a top folder).")
+def ask(question, as_json, k, questions_file, source, since, collection):
     """Answer a question with cited passages (or say the material does not cover it)."""
     from .assistant import Assistant
 
@@ -168,10 +169,11 @@ def ask(question, as_json, k, questions_file, source, since):
             for line in lines:
                 if not line.strip():
                     continue
-                answer = assistant.ask(line.strip(), k=k, source=source, since=since)
+                answer = assistant.ask(line.strip(), k=k, source=source, since=since,
+                                       collection=collection)
                 click.echo(json.dumps(answer.to_json(), ensure_ascii=False))
             return
-        answer = assistant.ask(question, k=k, source=source, since=since)
+        answer = assistant.ask(question, k=k, source=source, since=since, collection=collection)
     except HandbokError as exc:
         fail(exc)
     if as_json:

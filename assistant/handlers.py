@@ -69,6 +69,15 @@ class Handlers:
         with self._lock:
             return self.assistant.retriever.store.ids_by_source()
 
+    def material_choices(self) -> tuple[list[str], list[str]]:
+        """The collections and the document years staff can limit a question to."""
+        from index.collections import collections_of
+
+        with self._lock:
+            names = [c.name for c in collections_of(self.assistant.retriever)]
+        years = sorted({e["date"][:4] for e in self.sources().values() if e.get("date")}, reverse=True)
+        return names, years
+
     def coverage(self) -> str:
         return render.coverage_html(self.sources())
 
@@ -78,8 +87,9 @@ class Handlers:
 
     # -- chat ---------------------------------------------------------------------------------
     def respond(self, question: str, messages: list[dict], questions: list[str],
-                username: str | None = None) -> Iterator[tuple]:
-        """Ask and stream the answer.
+                username: str | None = None, *, collection: str | None = None,
+                since: str | None = None) -> Iterator[tuple]:
+        """Ask and stream the answer, from ``collection`` and documents dated ``since`` on when given.
 
         Yields tuples ``(messages, sources_html, privacy_note, questions, last)``:
         the conversation as chat messages, the sources panel, the personal-data warning
@@ -98,7 +108,8 @@ class Handlers:
 
         try:
             with self._lock:
-                answer = self.assistant.ask(clean, history=questions)
+                answer = self.assistant.ask(clean, history=questions, collection=collection or None,
+                                            since=since or None)
         except Exception as exc:  # the page must answer something, whatever broke below
             if isinstance(exc, HandbokError):
                 log.error("ask failed: %s", exc)
@@ -121,7 +132,8 @@ class Handlers:
         messages.append({"role": "assistant", "content": render.answer_markdown(answer.answer)})
         last = {"question": clean, "answer": answer.answer, "refused": answer.refused,
                 "citations": [c.to_json() for c in answer.citations]}
-        panel = render.sources_html(answer, old_years=self.settings.old_document_years, today=self.today)
+        panel = render.sources_html(answer, old_years=self.settings.old_document_years, today=self.today,
+                                    explain=self.is_trainer(username))
         yield messages, panel, note, questions, last
 
     def ask_once(self, question: str, questions: list[str] | None = None, username: str | None = None):

@@ -39,7 +39,8 @@ class Answer:
             "passages": [{"chunk_id": p.chunk.chunk_id, "source": p.chunk.source,
                           "title": p.chunk.title, "page": p.chunk.page, "text": p.chunk.text,
                           "score": round(p.score, 6), "dense": round(p.dense, 4),
-                          "lexical": round(p.lexical, 4)} for p in self.passages],
+                          "lexical": round(p.lexical, 4), "rank": p.rank,
+                          "moved_copy": p.moved_copy} for p in self.passages],
             "confidence": round(self.confidence, 4),
             "timings_ms": {k: round(v, 2) for k, v in self.timings.items()},
         }

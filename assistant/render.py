@@ -122,8 +122,55 @@ def _grouped(citations: list[Citation]) -> list[tuple[int, Citation, list[str]]]
     return [(n, c, quotes) for n, (c, quotes) in sorted(groups.items())]
 
 
-def sources_html(answer: Answer | None, *, old_years: int = 5, today: date | None = None) -> str:
-    """The sources panel: one entry per cited passage, quotes marked. Empty for a refusal."""
+def _legal(token: str) -> str:
+    """"ref:osl:26:1" -> "26 kap. 1 § OSL", "ref:19" -> "19 §"."""
+    parts = token.split(":")[1:]
+    law = parts.pop(0).upper() if parts and parts[0].isalpha() else ""
+    place = f"{parts[0]} kap. {parts[1]} §" if len(parts) == 2 else f"{':'.join(parts)} §"
+    return f"{place} {law}".strip()
+
+
+def _legal_refs(tokens) -> list[str]:
+    named = [t for t in tokens if len(t.split(":")) > 2 and t.split(":")[1].isalpha()]
+    return sorted({_legal(t) for t in (named or tokens)})
+
+
+def _num(x: float, digits: int) -> str:
+    return f"{x:.{digits}f}".replace(".", ",")
+
+
+def why_line(passage) -> str:
+    """Why this passage was found, in plain Swedish, for trainers: signals, rank, score, copy.
+
+    betydelse = among e5's nearest passages (cosine), ordmatchning = BM25 found the
+    question's words, lagrum = a legal reference of the question ("26 kap. 1 § OSL") is in it.
+    """
+    signals = []
+    if passage.dense > 0:
+        signals.append(f"betydelse (likhet {_num(passage.dense, 2)})")
+    if passage.lexical > 0:
+        signals.append(f"ordmatchning (BM25 {_num(passage.lexical, 1)})")
+    laws = _legal_refs(passage.legal)
+    if laws:
+        signals.append("lagrum " + ", ".join(laws))
+    found = " och ".join([", ".join(signals[:-1]), signals[-1]]) if len(signals) > 1 else (
+        signals[0] if signals else "ingen enskild signal")
+    text = f"Hittat genom {found}. Plats {passage.rank}, poäng {_num(passage.score, 2)}."
+    if passage.moved_copy:
+        text += " Flyttat nedåt: nästan samma text som ett stycke ovanför."
+    return text
+
+
+def sources_html(answer: Answer | None, *, old_years: int = 5, today: date | None = None,
+                 explain: bool = False, links: bool = True) -> str:
+    """The sources panel: one entry per cited passage, quotes marked. Empty for a refusal.
+
+    Args:
+        explain: add "why this passage" (signals, rank, score) to each source (trainers).
+        links: link each source to its original (``assistant.viewer``).
+    """
+    from .viewer import original_url, source_url
+
     if answer is None:
         return SOURCES_PLACEHOLDER
     if answer.refused or not answer.citations:
@@ -136,6 +183,13 @@ def sources_html(answer: Answer | None, *, old_years: int = 5, today: date | Non
         start, end = _excerpt_bounds(text, spans)
         excerpt = ("… " if start > 0 else "") + highlight(text, spans, start, end) + (" …" if end < len(text) else "")
         note = age_note(chunk.date, old_years, today)
+        open_link = ""
+        if links:
+            where = f"sidan {chunk.page}" if chunk.source.lower().endswith(".pdf") else "avsnittet"
+            open_link = (f'<p class="hb-open"><a href="{source_url(chunk, spans)}" target="_blank" '
+                         f'rel="noopener">Öppna originalet vid {where}</a> · '
+                         f'<a href="{original_url(chunk)}" target="_blank" rel="noopener">hela filen</a></p>')
+        why = f'<p class="hb-why">{html.escape(why_line(citation.passage))}</p>' if explain else ""
         items.append(
             f'<article class="hb-source" id="{anchor(n)}">'
             f'<h4><span class="hb-n">[{n}]</span> {html.escape(chunk.title or chunk.source)}</h4>'
@@ -144,7 +198,8 @@ def sources_html(answer: Answer | None, *, old_years: int = 5, today: date | Non
             + f'<blockquote class="hb-excerpt">{excerpt}</blockquote>'
             f'<details><summary>Visa hela avsnittet</summary>'
             f'<div class="hb-passage">{highlight(text, spans)}</div></details>'
-            f'<p class="hb-file">Fil: {html.escape(chunk.source)}</p>'
+            + open_link + why
+            + f'<p class="hb-file">Fil: {html.escape(chunk.source)}</p>'
             "</article>")
     return '<section class="hb-sources" aria-label="Källor"><h3>Källor</h3>' + "".join(items) + "</section>"
 

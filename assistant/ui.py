@@ -24,6 +24,7 @@ from .auth import Users
 from .handlers import NOT_TRAINER, Handlers
 from .privacy import install_log_redaction
 from .settings import Settings
+from .viewer import Viewer, routes as viewer_routes
 
 log = logging.getLogger("handbok.ui")
 
@@ -42,6 +43,8 @@ CHAT_PLACEHOLDER = ("Ställ en fråga, eller välj en exempelfråga nedan. Svare
                     "ordagrant – klicka på [1], [2] … för att se stycket det kommer från.")
 AUTH_MESSAGE = "Logga in med ditt konto för Handbok."
 UPLOAD_TYPES = [".pdf", ".txt", ".md"]
+ALL_MATERIAL = "Allt material"
+ALL_YEARS = "Alla år"
 
 CSS = """
 .hb-header h1 { margin-bottom: 0.2em; }
@@ -71,6 +74,8 @@ CSS = """
 .hb-passage { white-space: pre-wrap; overflow-wrap: anywhere; font-size: 0.92em; margin-top: 0.4em; }
 .hb-source mark { background: #fde68a; color: inherit; padding: 0 0.1em; }
 .hb-empty { opacity: 0.75; font-style: italic; }
+.hb-open { font-size: 0.9em; margin: 0.3em 0; }
+.hb-why { font-size: 0.85em; color: #3730a3; background: #eef2ff; padding: 0.25em 0.5em; border-radius: 4px; }
 a.hb-cite { font-weight: 700; color: var(--link-text-color, #1d4ed8); text-decoration: none; }
 a.hb-cite:hover, a.hb-cite:focus { text-decoration: underline; }
 .hb-example-role p { margin: 0.4em 0 0 0; font-size: 0.9em; }
@@ -181,6 +186,11 @@ def create_app(assistant, settings: Settings, extra_tabs: Iterable[Callable] = (
                             layout="panel", placeholder=CHAT_PLACEHOLDER)
                         privacy = gr.Markdown("", visible=False, elem_classes="hb-privacy",
                                               elem_id="hb-privacy")
+                        with gr.Row(elem_id="hb-material"):
+                            collection = gr.Dropdown([ALL_MATERIAL], value=ALL_MATERIAL, label="Material",
+                                                     elem_id="hb-collection", min_width=160)
+                            since = gr.Dropdown([ALL_YEARS], value=ALL_YEARS, label="Dokument från år",
+                                                elem_id="hb-since", min_width=120)
                         question = gr.Textbox(
                             label="Din fråga", placeholder="Skriv din fråga …",
                             lines=1, max_lines=6, submit_btn="Skicka", elem_id="hb-question")
@@ -255,9 +265,11 @@ def create_app(assistant, settings: Settings, extra_tabs: Iterable[Callable] = (
         chat_outputs = [chatbot, sources, privacy, questions, last, question, feedback_box,
                         feedback_status, messages]
 
-        def respond(text, msgs, qs, request: gr.Request):
+        def respond(text, msgs, qs, chosen, year, request: gr.Request):
             answered = False
-            for msgs_out, panel, note, qs_out, last_out in h.respond(text, msgs, qs, user(request)):
+            limits = dict(collection=None if chosen in (None, ALL_MATERIAL) else chosen,
+                          since=None if year in (None, ALL_YEARS) else year)
+            for msgs_out, panel, note, qs_out, last_out in h.respond(text, msgs, qs, user(request), **limits):
                 answered = True
                 yield (msgs_out, gr.update() if panel is None else panel,
                        gr.update(value=note, visible=bool(note)), qs_out, last_out, "",
@@ -265,7 +277,7 @@ def create_app(assistant, settings: Settings, extra_tabs: Iterable[Callable] = (
             if not answered:  # an empty question changes nothing
                 yield tuple(gr.update() for _ in chat_outputs)
 
-        chat_inputs = [question, messages, questions]
+        chat_inputs = [question, messages, questions, collection, since]
         question.submit(respond, chat_inputs, chat_outputs, concurrency_limit=16,
                         show_progress="hidden", api_visibility="private")
         for text, button in example_buttons:
@@ -295,6 +307,12 @@ def create_app(assistant, settings: Settings, extra_tabs: Iterable[Callable] = (
             return (h.coverage(), table_value(rows), *[gr.update(visible=trainer) for _ in trainer_tabs])
 
         demo.load(on_load, None, [coverage, table, *trainer_tabs], api_visibility="private")
+
+        def material_choices():
+            names, years = h.material_choices()
+            return gr.update(choices=[ALL_MATERIAL] + names), gr.update(choices=[ALL_YEARS] + years)
+
+        demo.load(material_choices, None, [collection, since], api_visibility="private")
     return demo
 
 
@@ -356,7 +374,9 @@ def launch(settings: Settings, host: str = "127.0.0.1", port: int = 7860, *, ass
         assistant = Assistant.from_settings(settings)
     demo = create_app(assistant, settings, load_extra_tabs(), users=users)
     demo.queue(default_concurrency_limit=4)
-    demo.launch(server_name=host, server_port=port, auth=users.check if users else None,
+    viewer = Viewer(assistant.retriever, users, lock=demo.handlers._lock)
+    demo.launch(app_kwargs={"routes": viewer_routes(viewer)},  # the originals, behind the same sign-in
+                server_name=host, server_port=port, auth=users.check if users else None,
                 auth_message=AUTH_MESSAGE if users else None, prevent_thread_lock=not block,
                 quiet=not block, **launch_options(settings))
     install_log_redaction()  # uvicorn configured its loggers while starting

@@ -14,3 +14,5 @@ class Passage:
     lexical: float = 0.0  # BM25
     rerank: float | None = None
     rank: int = 0  # 1-based
+    moved_copy: bool = False  # a near-copy of a passage above it, moved down (see retriever)
+    legal: tuple[str, ...] = ()  # the question's legal-reference tokens ("ref:osl:26:1") it contains

@@ -15,6 +15,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 
@@ -121,12 +122,13 @@ class HybridRetriever:
 
     # -- search --------------------------------------------------------------------------
     def search(self, query: str, k: int = 10, *, source: str | None = None,
-               since: str | None = None) -> list[Passage]:
+               since: str | None = None, where: Callable[[Chunk], bool] | None = None) -> list[Passage]:
         """The ``k`` best passages for ``query``, best first.
 
         Args:
             source: keep only chunks whose source path or title contains this text.
             since: keep only chunks of documents dated on or after this (yyyy or yyyy-mm-dd).
+            where: keep only chunks for which this is true (a collection's ``contains``).
         """
         self.refresh()
         if not self._chunks or self.lexical is None:
@@ -156,13 +158,20 @@ class HybridRetriever:
             keep &= np.array([needle in c.source.lower() or needle in c.title.lower() for c in self._chunks])
         if since:
             keep &= np.array([bool(c.date) and c.date[:len(since)] >= since for c in self._chunks])
+        if where is not None:
+            keep &= np.array([bool(where(c)) for c in self._chunks])
         fused = np.round(fused, SCORE_DECIMALS)
         # best first; ties in the order of the corpus (self._chunks is sorted by source, start)
         candidates = [i for i in np.argsort(-fused, kind="stable") if keep[i]]
         wanted = max(k, s.rerank_candidates if self.reranker else k)
-        candidates = self._copies_moved_down(candidates[:2 * wanted])[:wanted]
-        passages = [Passage(self._chunks[i], float(fused[i]), float(dense[i]), float(lexical[i]))
-                    for i in candidates]
+        first = candidates[:2 * wanted]
+        candidates = self._copies_moved_down(first)[:wanted]
+        before = {i: r for r, i in enumerate(first)}
+        legal = {t for t in q.terms if t.startswith("ref:")}
+        passages = [Passage(self._chunks[i], float(fused[i]), float(dense[i]), float(lexical[i]),
+                            moved_copy=before[i] < r,
+                            legal=tuple(sorted(legal & self._terms[i])))
+                    for r, i in enumerate(candidates)]
         if self.reranker is not None and passages:
             passages = self.reranker.rerank(query, passages)
         for rank, p in enumerate(passages, 1):

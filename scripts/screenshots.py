@@ -1,7 +1,9 @@
-"""Screenshots of the web interface for the README: docs/screenshot-desktop.png and -mobile.png.
+"""Screenshots of the web interface for the README: docs/screenshot-desktop.png and -mobile.png,
+and docs/screenshot-source-pdf.png (a PDF page opened from an answer, the quote marked).
 
     python scripts/screenshots.py            # indexes the bundled corpus in a temp HANDBOK_HOME
     HANDBOK_HOME=.handbok python scripts/screenshots.py   # or uses an index that exists
+    python scripts/screenshots.py --only source-pdf       # just the viewer (a generated PDF)
 
 Needs Debian's chromium (/usr/bin/chromium) and the playwright package; no network.
 """
@@ -18,6 +20,41 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 QUESTION = "Får skolan lämna uppgifter om en elev till socialtjänsten utan samtycke?"
+PDF_QUESTION = "Får skolkuratorn delta i samverkansmöten med socialtjänsten?"
+
+
+def source_pdf_shot(browser, out: Path) -> Path:
+    """Ask about a generated PDF (tests/pdfs.py), open the source's page and photograph it."""
+    from browser import DESKTOP, ask, serving
+    from pdfs import make_cited_corpus
+
+    from assistant.assistant import Assistant, open_store
+    from assistant.settings import Settings
+    from index.embedders import make_embedder
+    from index.sync import ingest_paths
+
+    root = Path(tempfile.mkdtemp(prefix="handbok-shots-pdf-"))
+    os.chdir(root)  # files are named relative to where they were indexed from (and served)
+    settings = Settings.from_env(home=root / "home")
+    ingest_paths([make_cited_corpus(Path("material"), scanned=False)], open_store(settings),
+                 make_embedder(settings.embedder))
+    with serving(settings, Assistant.from_settings(settings), environ={}) as url:
+        context = browser.new_context(viewport=DESKTOP, locale="sv-SE", device_scale_factor=1)
+        page = context.new_page()
+        page.goto(url)
+        page.locator("#hb-question textarea").wait_for(timeout=30000)
+        ask(page, PDF_QUESTION)
+        with context.expect_page() as opened:
+            page.locator("#hb-sources .hb-open a").first.click()
+        viewer = opened.value
+        viewer.locator("figure img").wait_for()
+        viewer.wait_for_function("document.querySelector('figure img').complete")
+        target = out / "screenshot-source-pdf.png"
+        viewer.screenshot(path=str(target), full_page=True, clip={"x": 0, "y": 0, "width": DESKTOP["width"],
+                                                                  "height": 1100})
+        context.close()
+    os.chdir(ROOT)
+    return target
 
 
 def _settings():
@@ -44,7 +81,15 @@ def main(argv=None) -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "docs")
     parser.add_argument("--question", default=QUESTION)
     parser.add_argument("--full", type=Path, help="Also save whole-page screenshots in this folder.")
+    parser.add_argument("--only", choices=["chat", "source-pdf"], help="Make only these screenshots.")
     args = parser.parse_args(argv)
+    if args.only == "source-pdf":
+        from browser import chromium
+
+        os.chdir(ROOT)
+        with chromium() as browser:
+            print(source_pdf_shot(browser, args.out))
+        return
 
     from browser import DESKTOP, MOBILE, ask, chromium, serving
 
@@ -78,6 +123,8 @@ def main(argv=None) -> None:
                 page.screenshot(path=str(args.full / f"full-{name}.png"), full_page=True)
             print(target)
             context.close()
+        if args.only is None:
+            print(source_pdf_shot(browser, args.out))
 
 
 if __name__ == "__main__":

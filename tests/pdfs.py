@@ -234,3 +234,35 @@ def cryptography_available() -> bool:
     except ImportError:
         return False
     return True
+
+
+# --------------------------------------------------------------------------- a corpus to cite from
+
+# Sentences found nowhere else, so that each quote has one place in the corpus.
+BREAK_START = "Rektorn ska därför kontakta mottagningsgruppen"
+BREAK_END = "på socialförvaltningen samma dag som oron uppstår, skriver nämnden."
+PDF_FACT = "Skolkuratorn får delta i samverkansmöten med socialtjänsten när eleven har samtyckt till det."
+SCAN_FACT = "Polisen kallas till skolan först efter att rektorn har bedömt att ett brott kan ha begåtts."
+MD_FACT = "Mentorn dokumenterar varje kontakt med vårdnadshavarna i elevakten samma vecka."
+
+
+def make_cited_corpus(folder: Path, *, scanned: bool = True) -> Path:
+    """Three folders of documents that answer known questions (tests of the source viewer):
+    ``riktlinjer/samverkan.pdf`` (text layer, a sentence over the break from page 1 to 2, and
+    ``PDF_FACT`` on page 2), ``rutiner/rutin.md`` (``MD_FACT`` under a heading) and, when
+    ``scanned``, ``skannat/beslut.pdf`` (an image-only page with ``SCAN_FACT``)."""
+    folder = Path(folder)
+    for sub in ("riktlinjer", "rutiner", "skannat"):
+        (folder / sub).mkdir(parents=True, exist_ok=True)
+    pages = sample_paragraphs(2, 8)
+    pages[0] = ("Riktlinje för samverkan mellan skola och socialtjänst\nBeslutad 2024-05-14\n" + pages[0]
+                + f" {BREAK_START}")
+    pages[1] = f"{BREAK_END} {pages[1]}\n{PDF_FACT}"
+    make_text_pdf(folder / "riktlinjer" / "samverkan.pdf", pages)
+    (folder / "rutiner" / "rutin.md").write_text(
+        "# Skolans rutin vid oro\n\n## Dokumentation\n\n"
+        f"{MD_FACT} Rutinen gäller alla skolenheter i området.\n\n"
+        "## Uppföljning\n\nElevhälsoteamet följer upp ärendet efter en månad.\n", encoding="utf-8")
+    if scanned:
+        make_scanned_pdf(folder / "skannat" / "beslut.pdf", [f"Beslut om ordning. {SCAN_FACT}"])
+    return folder
