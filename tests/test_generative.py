@@ -219,3 +219,20 @@ def test_chat_with_the_model_server_down_keeps_the_question_and_answers_with_quo
     assert messages[0]["content"] == QUESTION and questions == [QUESTION]
     assert NOTES["down"] in messages[-1]["content"] and "Traceback" not in messages[-1]["content"]
     assert last["citations"]
+
+
+def test_eval_with_a_generator_reports_citation_validity_and_the_supported_share(generative_handlers):
+    from evals.runner import run_suite
+    from evals.suite import load_suite
+
+    handlers, stub = generative_handlers
+    stub.reply = ("Samtycke till att häva sekretessen mellan skola och socialtjänst ska eftersträvas [1]. "
+                  "Skolan får alltid lämna ut allt [1].")
+    suite = load_suite("evals/suites/handbok.yaml")
+    suite.cases = [c for c in suite.cases if c.id == "samtycke-sekretessprovning"]
+    result = run_suite(handlers.assistant, suite)
+    [r] = result.results
+    assert result.aggregates["citation_validity"] == 1.0
+    assert (r.sentences_checked, r.sentences_supported) == (2, 1)
+    assert result.aggregates["supported_share"] == 0.5
+    assert r.unsupported_sentences[0]["sentence"] == "Skolan får alltid lämna ut allt [1]."
