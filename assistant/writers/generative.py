@@ -20,6 +20,7 @@ from typing import Iterator
 
 from ingest.errors import ConfigError
 
+from ..privacy import redact
 from .base import AnswerWriter, Draft
 from .extractive import ExtractiveWriter
 from .grounding import UNSUPPORTED_MARK, SourceCheck, mask_instructions, split_sentences, strip_markers
@@ -217,7 +218,8 @@ class GenerativeWriter(AnswerWriter):
                 take(sentence)
         except Exception as exc:  # the model's failure must not become the user's
             reason = _kind(exc)
-            log.warning("generator failed (%s): %s: %s", reason, type(exc).__name__, str(exc)[:200])
+            log.warning("generator failed (%s): %s: %s", reason, type(exc).__name__,
+                        redact(str(exc)[:200])[0])  # an error body may echo the question
         info["total_ms"] = round((time.monotonic() - t0) * 1000, 1)
         info["raw_chars"] = len(raw)
 
