@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import time
+from typing import Iterator
 
 from index.embedders import make_embedder
 from index.retriever import HybridRetriever, RetrievalSettings
@@ -11,7 +12,7 @@ from index.store import ChunkStore
 from .models import Answer
 from .refusal import RefusalPolicy
 from .settings import Settings
-from .writers.base import AnswerWriter
+from .writers.base import AnswerWriter, Draft
 from .writers.extractive import ExtractiveWriter
 
 REFUSAL = ("Det framgår inte av materialet. Jag hittar inget i de indexerade dokumenten som "
@@ -51,7 +52,8 @@ class Assistant:
         writer = None
         if settings.generator:
             from .writers import make_writer
-            writer = make_writer(settings.generator)
+            writer = make_writer(settings.generator, first_token_s=settings.generator_first_token_s,
+                                 total_s=settings.generator_timeout_s, unsupported=settings.unsupported)
         return cls(open_retriever(settings), writer, policy)
 
     @staticmethod
@@ -78,6 +80,17 @@ class Assistant:
             source, since: filters on document path/title and date.
             collection: a collection's name (``index.collections``); ConfigError when unknown.
         """
+        answer = None
+        for answer in self.ask_stream(question, k=k, history=history, source=source, since=since,
+                                      collection=collection):
+            pass
+        return answer
+
+    def ask_stream(self, question: str, *, k: int = 10, history: list[str] | None = None,
+                   source: str | None = None, since: str | None = None,
+                   collection: str | None = None) -> Iterator[str | Answer]:
+        """``ask``, streamed: yields the checked answer text so far (str) while a generative
+        writer writes, then the ``Answer``. Retrieval is done before the first item."""
         t0 = time.perf_counter()
         query = self.search_query(question, history)
         where = None
@@ -87,19 +100,25 @@ class Assistant:
         passages = self.retriever.search(query, k=max(k, 1), source=source, since=since, where=where)
         t1 = time.perf_counter()
         if not passages:
-            return Answer(question, EMPTY_INDEX if not self.retriever.chunks else REFUSAL, True,
-                          timings={"retrieve": (t1 - t0) * 1000})
+            yield Answer(question, EMPTY_INDEX if not self.retriever.chunks else REFUSAL, True,
+                         timings={"retrieve": (t1 - t0) * 1000})
+            return
         rewritten = self.retriever.rewrite(query)
         dense_top = self.dense_evidence(passages)
         confidence = self.policy.confidence(dense_top, rewritten.unknown, rewritten.english)
         refused = self.policy.refuse(confidence)
-        text, citations = "", []
+        draft = Draft("", [])
         if not refused:
+            yield ""  # retrieval is done: callers may release the index from here on
             idf = self.retriever.lexical.idf if self.retriever.lexical else {}
-            text, citations = self.writer.write(query, passages, self.retriever.query_tokens, idf)
-            refused = not citations
+            for item in self.writer.stream(query, passages, self.retriever.query_tokens, idf):
+                if isinstance(item, Draft):
+                    draft = item
+                else:
+                    yield item
+            refused = not draft.citations
         t2 = time.perf_counter()
-        return Answer(question, REFUSAL if refused else text, refused, citations, passages,
-                      timings={"retrieve": (t1 - t0) * 1000, "answer": (t2 - t1) * 1000,
-                               "total": (t2 - t0) * 1000},
-                      confidence=confidence)
+        yield Answer(question, REFUSAL if refused else draft.text, refused, draft.citations, passages,
+                     timings={"retrieve": (t1 - t0) * 1000, "answer": (t2 - t1) * 1000,
+                              "total": (t2 - t0) * 1000},
+                     confidence=confidence, generation=draft.info)

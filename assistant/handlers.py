@@ -6,6 +6,7 @@ directly with the signed-in user's name.
 from __future__ import annotations
 
 import html
+import itertools
 import logging
 import re
 import shutil
@@ -106,10 +107,20 @@ class Handlers:
         messages.append({"role": "user", "content": html.escape(clean, quote=False)})
         yield messages + [{"role": "assistant", "content": THINKING}], render.SOURCES_PLACEHOLDER, note, questions, None
 
+        streamed = False
         try:
-            with self._lock:
-                answer = self.assistant.ask(clean, history=questions, collection=collection or None,
-                                            since=since or None)
+            scope = {"collection": collection or None, "since": since or None}
+            if getattr(getattr(self.assistant, "writer", None), "streams", False):
+                answer = None
+                for partial in self._ask_streaming(clean, questions, **scope):
+                    if isinstance(partial, str):
+                        streamed = True
+                        yield messages + [{"role": "assistant", "content": partial + " …"}], None, note, questions, None
+                    else:
+                        answer = partial
+            else:
+                with self._lock:
+                    answer = self.assistant.ask(clean, history=questions, **scope)
         except Exception as exc:  # the page must answer something, whatever broke below
             if isinstance(exc, HandbokError):
                 log.error("ask failed: %s", exc)
@@ -124,7 +135,7 @@ class Handlers:
 
         words = re.split(r"(\s+)", answer.answer)
         step = 6  # words, with their separators, per update
-        for i in range(step, len(words), step):
+        for i in range(step, len(words), step) if not streamed else ():
             partial = render.answer_markdown("".join(words[:i]))
             yield messages + [{"role": "assistant", "content": partial + " …"}], None, note, questions, None
             if self.stream_delay:
@@ -135,6 +146,25 @@ class Handlers:
         panel = render.sources_html(answer, old_years=self.settings.old_document_years, today=self.today,
                                     explain=self.is_trainer(username))
         yield messages, panel, note, questions, last
+
+    def _ask_streaming(self, question: str, questions: list[str], **scope):
+        """A generative answer: each checked sentence as the model finishes it, then the Answer."""
+        stream = self.assistant.ask_stream(question, history=questions, **scope)
+        with self._lock:  # retrieval reads the index; the model writing the answer does not
+            first = next(stream)
+        shown = ""
+        for item in itertools.chain([first], stream):
+            if not isinstance(item, str):
+                yield item
+            elif item:
+                # the new, already checked, sentence appears word by word
+                words = re.split(r"(\s+)", item[len(shown):] if item.startswith(shown) else item)
+                base = shown if item.startswith(shown) else ""
+                for i in range(2, len(words) + 2, 2):
+                    yield render.answer_markdown(base + "".join(words[:i]))
+                    if self.stream_delay:
+                        time.sleep(self.stream_delay)
+                shown = item
 
     def ask_once(self, question: str, questions: list[str] | None = None, username: str | None = None):
         """The final state of ``respond`` (for tests and scripts)."""

@@ -28,6 +28,7 @@ class Answer:
     passages: list[Passage] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)  # milliseconds
     confidence: float = 0.0
+    generation: dict = field(default_factory=dict)  # generative writers: sentence checks, note
 
     def to_json(self) -> dict:
         """The object of the CLI contract (``handbok ask --json``)."""
@@ -43,4 +44,5 @@ class Answer:
                           "moved_copy": p.moved_copy} for p in self.passages],
             "confidence": round(self.confidence, 4),
             "timings_ms": {k: round(v, 2) for k, v in self.timings.items()},
+            **({"generation": self.generation} if self.generation else {}),
         }

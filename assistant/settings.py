@@ -26,6 +26,9 @@ class Settings:
     old_document_years: int = 5  # HANDBOK_OLD_DOCUMENT_YEARS: warn about older sources
     auth_file: Path | None = None  # HANDBOK_USERS: users file for sign-in
     generator: str | None = None  # HANDBOK_GENERATOR: openai:<model>@<url> | ollama:<model>@<url>
+    generator_first_token_s: float = 30.0  # HANDBOK_GENERATOR_FIRST_TOKEN_S: else quotes only
+    generator_timeout_s: float = 90.0  # HANDBOK_GENERATOR_TIMEOUT_S: the reply is cut here
+    unsupported: str = "drop"  # HANDBOK_UNSUPPORTED: drop | mark unsupported generated sentences
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -45,11 +48,15 @@ class Settings:
                 old_document_years=int(_env("HANDBOK_OLD_DOCUMENT_YEARS", 5)),
                 auth_file=Path(_env("HANDBOK_USERS")) if _env("HANDBOK_USERS") else None,
                 generator=_env("HANDBOK_GENERATOR"),
+                generator_first_token_s=float(_env("HANDBOK_GENERATOR_FIRST_TOKEN_S", 30.0)),
+                generator_timeout_s=float(_env("HANDBOK_GENERATOR_TIMEOUT_S", 90.0)),
+                unsupported=_env("HANDBOK_UNSUPPORTED", "drop"),
             )
         except ValueError as exc:
             raise ConfigError(f"a HANDBOK_* setting has a bad value ({exc}); "
                               "numbers are expected for HANDBOK_MAX_FILE_MB, "
-                              "HANDBOK_REFUSAL_THRESHOLD and HANDBOK_OLD_DOCUMENT_YEARS") from exc
+                              "HANDBOK_REFUSAL_THRESHOLD, HANDBOK_OLD_DOCUMENT_YEARS and "
+                              "HANDBOK_GENERATOR_FIRST_TOKEN_S/_TIMEOUT_S") from exc
         names = {f.name for f in fields(cls)}
         for key, value in overrides.items():
             if key not in names:

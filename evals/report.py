@@ -15,7 +15,7 @@ from pathlib import Path
 from ingest.errors import EvalError
 
 RATE_METRICS = ("hit@1", "hit@5", "mrr@10", "citation_validity", "citation_precision",
-                "fact_recall", "refusal_accuracy", "false_refusal_rate")
+                "fact_recall", "refusal_accuracy", "false_refusal_rate", "supported_share")
 LATENCY_METRICS = ("latency_p50_ms", "latency_p95_ms")
 LOWER_IS_BETTER = {"false_refusal_rate", "latency_p50_ms", "latency_p95_ms"}
 GROUP_LABELS = {

@@ -40,6 +40,9 @@ class QuestionResult:
     facts: list[str] = field(default_factory=list)
     missing_facts: list[str] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)  # why it fails; empty when it passes
+    sentences_checked: int | None = None  # generated sentences checked against their sources
+    sentences_supported: int | None = None
+    unsupported_sentences: list[dict] = field(default_factory=list)  # what the check removed, and why
 
     @property
     def failed(self) -> bool:
@@ -112,6 +115,9 @@ def aggregate(results: list[QuestionResult]) -> dict:
         "fact_recall": _mean(r.fact_recall for r in results),
         "refusal_accuracy": _mean([r.refused for r in out_of_scope]) if out_of_scope else None,
         "false_refusal_rate": _mean([r.refused for r in in_scope]) if in_scope else None,
+        # generated sentences supported by their cited passages, over all questions (None: extractive)
+        "supported_share": (sum(r.sentences_supported or 0 for r in results) / checked
+                            if (checked := sum(r.sentences_checked or 0 for r in results)) else None),
         "latency_p50_ms": percentile(latencies, 50),
         "latency_p95_ms": percentile(latencies, 95),
     }
@@ -170,6 +176,12 @@ def score(case: Case, answer, k: int = 10) -> QuestionResult:
         key_phrases=list(case.key_phrases), facts=list(case.facts),
         missing_facts=[] if case.must_refuse else missing_facts(case, answer),
     )
+    checked = (getattr(answer, "generation", None) or {}).get("sentences")
+    if checked is not None:
+        r.sentences_checked = len(checked)
+        r.sentences_supported = sum(1 for v in checked if v.get("supported"))
+        r.unsupported_sentences = [{"sentence": v.get("sentence", ""), "cited": v.get("cited", []),
+                                    "reason": v.get("reason", "")} for v in checked if not v.get("supported")]
     r.reasons = failure_reasons(case, r, k)
     return r
 

@@ -73,12 +73,18 @@ class ChunkStore:
         return (col.metadata or {}).get("embedder") if col is not None else None
 
     def check_embedder(self, embedder) -> None:
-        """Stop when the collection was built by another embedder."""
+        """Stop when the collection was built by another embedder, or with vectors of another size."""
         built_by = self.embedder_name()
         if built_by and built_by != embedder.name:
             raise EmbedderMismatch(
                 f"the index was built with embedder {built_by!r} but {embedder.name!r} is configured: "
                 f"set HANDBOK_EMBEDDER={built_by} or rebuild with `handbok ingest --rebuild`")
+        built_dim = int((self._get().metadata or {}).get("dim", 0) or 0) if built_by else 0
+        if built_dim and embedder.dim and built_dim != int(embedder.dim):
+            raise EmbedderMismatch(
+                f"the index holds {built_dim}-dimensional vectors but {embedder.name!r} gives "
+                f"{int(embedder.dim)}: point HANDBOK_EMBEDDER at the model that built the index "
+                "or rebuild with `handbok ingest --rebuild`")
 
     def generation(self) -> int:
         """A counter bumped by every write, read fresh so other processes' writes are seen."""

@@ -12,7 +12,8 @@ The tree::
     │   └── CorruptFile          truncated or damaged; not what its extension says
     ├── IndexError_              the store cannot be used as asked
     │   ├── EmbedderMismatch     the collection was built by another embedder
-    │   └── StoreUnavailable     the Chroma server or directory cannot be reached
+    │   ├── StoreUnavailable     the Chroma server or directory cannot be reached
+    │   └── ModelServerUnavailable  an embedding or rerank server cannot be used
     └── EvalError                an evaluation suite is invalid
 
 Lower layers raise these; only the CLI and the UI turn them into messages and
@@ -67,6 +68,10 @@ class EmbedderMismatch(IndexError_):
 
 
 class StoreUnavailable(IndexError_):
+    pass
+
+
+class ModelServerUnavailable(IndexError_):
     pass
 
 

