@@ -354,6 +354,7 @@ def launch(settings: Settings, host: str = "127.0.0.1", port: int = 7860, *, ass
     if assistant is None:
         from .assistant import Assistant
         assistant = Assistant.from_settings(settings)
+    assistant.retriever.background = True  # a change to the index loads while questions are answered
     demo = create_app(assistant, settings, load_extra_tabs(), users=users)
     demo.queue(default_concurrency_limit=4)
     demo.launch(server_name=host, server_port=port, auth=users.check if users else None,
