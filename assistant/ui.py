@@ -112,6 +112,11 @@ def launch_options(settings: Settings) -> dict:
 
 
 _BLOCKS_CLASS = None
+# questions answered in parallel (threads; the embedder takes one at a time, the rest runs
+# side by side): 20 colleagues at once on the bundled corpus, p95 measured by
+# `handbok bench --load 20` (README). Uploads have their own limit of 1, so an upload or a
+# slow generator holds its own slot and never the other questions'.
+ANSWERS_AT_ONCE = 32
 
 
 def _blocks_class():
@@ -266,12 +271,12 @@ def create_app(assistant, settings: Settings, extra_tabs: Iterable[Callable] = (
                 yield tuple(gr.update() for _ in chat_outputs)
 
         chat_inputs = [question, messages, questions]
-        question.submit(respond, chat_inputs, chat_outputs, concurrency_limit=16,
+        question.submit(respond, chat_inputs, chat_outputs, concurrency_limit=ANSWERS_AT_ONCE,
                         show_progress="hidden", api_visibility="private")
         for text, button in example_buttons:
             button.click(lambda text=text: text, None, question, queue=False, api_visibility="private",
                          show_progress="hidden").then(
-                respond, chat_inputs, chat_outputs, concurrency_limit=16, show_progress="hidden",
+                respond, chat_inputs, chat_outputs, concurrency_limit=ANSWERS_AT_ONCE, show_progress="hidden",
                 api_visibility="private")
 
         def clear():
