@@ -52,7 +52,7 @@ class Handlers:
         self.feedback_store = feedback or FeedbackStore(Path(settings.home) / FILENAME)
         self.stream_delay = stream_delay
         self.today = today
-        self._lock = threading.Lock()  # the retriever reloads its index in place
+        self._lock = threading.Lock()  # one upload at a time
 
     # -- roles --------------------------------------------------------------------------------
     def role(self, username: str | None) -> str | None:
@@ -119,8 +119,9 @@ class Handlers:
                     else:
                         answer = partial
             else:
-                with self._lock:
-                    answer = self.assistant.ask(clean, history=questions, **scope)
+                # no lock: the retriever swaps in a reloaded index whole (index.retriever._State),
+                # so questions run in parallel and never wait for an upload
+                answer = self.assistant.ask(clean, history=questions, **scope)
         except Exception as exc:  # the page must answer something, whatever broke below
             if isinstance(exc, HandbokError):
                 log.error("ask failed: %s", exc)

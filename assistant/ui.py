@@ -117,6 +117,11 @@ def launch_options(settings: Settings) -> dict:
 
 
 _BLOCKS_CLASS = None
+# questions answered in parallel (threads; the embedder takes one at a time, the rest runs
+# side by side): 20 colleagues at once on the bundled corpus, p95 measured by
+# `handbok bench --load 20` (README). Uploads have their own limit of 1, so an upload or a
+# slow generator holds its own slot and never the other questions'.
+ANSWERS_AT_ONCE = 32
 
 
 def _blocks_class():
@@ -278,12 +283,12 @@ def create_app(assistant, settings: Settings, extra_tabs: Iterable[Callable] = (
                 yield tuple(gr.update() for _ in chat_outputs)
 
         chat_inputs = [question, messages, questions, collection, since]
-        question.submit(respond, chat_inputs, chat_outputs, concurrency_limit=16,
+        question.submit(respond, chat_inputs, chat_outputs, concurrency_limit=ANSWERS_AT_ONCE,
                         show_progress="hidden", api_visibility="private")
         for text, button in example_buttons:
             button.click(lambda text=text: text, None, question, queue=False, api_visibility="private",
                          show_progress="hidden").then(
-                respond, chat_inputs, chat_outputs, concurrency_limit=16, show_progress="hidden",
+                respond, chat_inputs, chat_outputs, concurrency_limit=ANSWERS_AT_ONCE, show_progress="hidden",
                 api_visibility="private")
 
         def clear():
@@ -372,6 +377,7 @@ def launch(settings: Settings, host: str = "127.0.0.1", port: int = 7860, *, ass
     if assistant is None:
         from .assistant import Assistant
         assistant = Assistant.from_settings(settings)
+    assistant.retriever.background = True  # a change to the index loads while questions are answered
     demo = create_app(assistant, settings, load_extra_tabs(), users=users)
     demo.queue(default_concurrency_limit=4)
     viewer = Viewer(assistant.retriever, users, lock=demo.handlers._lock)

@@ -216,14 +216,59 @@ def bundled_suites() -> list[Path]:
 @click.option("--no-baseline", is_flag=True, help="Skip the LangChain baseline (needs the [st] extra).")
 @click.option("--ingest", "ingest_only", is_flag=True,
               help="Measure ingest throughput (pages per minute) instead; writes docs/ingest-benchmark.md.")
-def bench_command(suites, corpus, out, no_baseline, ingest_only):
+@click.option("--scale", "scale", metavar="N[,N...]", default=None,
+              help="Measure build, start, ask, memory, disk and an update at N synthetic chunks.")
+@click.option("--store", "store_kind", type=click.Choice(["embedded", "server", "both"]),
+              default="both", show_default=True, help="With --scale: the Chroma store(s) to measure.")
+@click.option("--load", "load", metavar="USERS[,USERS...]", default=None,
+              help="Drive `handbok serve` with USERS colleagues asking at once over HTTP.")
+@click.option("--questions", default=5, show_default=True,
+              help="With --load: questions per user.")
+@click.option("--json", "as_json", is_flag=True, help="With --scale/--load: one JSON record per line.")
+def bench_command(suites, corpus, out, no_baseline, ingest_only, scale, store_kind, load, questions,
+                  as_json):
     """Benchmark Handbok against a naive baseline, dense only and lexical only, per corpus.
 
     Without SUITES: every bundled suite that names its corpus (the bundled corpus, and the
-    evaluation corpora under evals/corpora), each over its own documents.
+    evaluation corpora under evals/corpora), each over its own documents. ``--scale`` and
+    ``--load`` measure size and concurrency instead.
     """
+    import json
     import os
     import platform
+
+    if scale or load:
+        corpus = corpus[0] if corpus else Path("corpus")
+        records = []
+        if scale:
+            from .bench_scale import markdown, run
+            kinds = ["embedded", "server"] if store_kind == "both" else [store_kind]
+            for n in [int(x.replace("_", "")) for x in scale.split(",")]:
+                for kind in kinds:
+                    records.append(run(n, corpus, kind))
+                    if as_json:
+                        click.echo(json.dumps(records[-1]))
+        else:
+            from .bench_load import markdown, run
+            import tempfile
+            import subprocess
+            home = Path(tempfile.mkdtemp(prefix="handbok-load-home-"))
+            subprocess.run([sys.executable, "-m", "assistant.cli", "ingest", str(corpus)], check=True,
+                           capture_output=True, env={**os.environ, "HANDBOK_HOME": str(home)})
+            try:
+                for users in [int(x) for x in load.split(",")]:
+                    records.append(run(users, corpus, questions, home=home))
+                    if as_json:
+                        click.echo(json.dumps(records[-1]))
+            finally:
+                import shutil
+                shutil.rmtree(home, ignore_errors=True)
+        if not as_json:
+            click.echo(markdown(records))
+            click.echo(f"\n{os.cpu_count()} CPU cores, load average {os.getloadavg()[0]:.1f}; "
+                       f"made by `handbok bench {'--scale ' + scale if scale else '--load ' + load}` "
+                       f"on {time.strftime('%Y-%m-%d')}.")
+        return
 
     if ingest_only:
         from .bench_ingest import markdown, run

@@ -130,12 +130,16 @@ class QueryRewriter:
     prefix_weight = 0.5
     translation_weight = 0.8  # Swedish terms for an English question's words (index.glossary)
 
-    def __init__(self, analyzer: SwedishAnalyzer, idf: dict[str, float], texts: Iterable[str]):
+    def __init__(self, analyzer: SwedishAnalyzer, idf: dict[str, float], texts: Iterable[str] = (),
+                 words: Counter | None = None):
+        """``words``: the corpus' word counts when already counted (``index.lexstore``), else
+        counted from ``texts``."""
         self.analyzer = analyzer
         self.idf = idf
-        words: Counter[str] = Counter()
-        for text in texts:
-            words.update(w.lower() for w in _WORD.findall(_fold(text)) if ":" not in w)
+        if words is None:
+            words = Counter()
+            for text in texts:
+                words.update(w.lower() for w in _WORD.findall(_fold(text)) if ":" not in w)
         self.words = words
         self._deletes: dict[str, list[str]] = {}
         for w in words:

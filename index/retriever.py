@@ -22,7 +22,7 @@ import numpy as np
 from ingest.models import Chunk
 
 from .embedders import Embedder
-from .lexical import LexicalIndex, PassageIndex, load_or_build
+from .lexstore import LexicalStore, LexicalView, Refresher
 from .models import Passage
 from .query import Query, QueryRewriter
 from .store import ChunkStore
@@ -69,25 +69,47 @@ def _z(x: np.ndarray) -> np.ndarray:
     return (x - x.mean()) / sd if sd > 1e-9 else np.zeros_like(x)
 
 
+@dataclass
+class _State:
+    """What one state of the store is searched with; replaced whole, never changed."""
+    chunks: list[Chunk]  # in ranking order (source, start)
+    position: dict[str, int]
+    view: LexicalView | None  # the persisted lexical index (index.lexstore)
+    rewriter: QueryRewriter | None
+    rewritten: dict[str, Query]
+
+
 class HybridRetriever:
-    """Ranks the indexed chunks for a question. Reloads by itself when the store changes."""
+    """Ranks the indexed chunks for a question. Reloads by itself when the store changes.
+
+    The lexical index is persisted (``index.lexstore``) and brought in step at ingest; with
+    ``background`` (a server), a change is loaded in a thread while questions are answered
+    from the state before it.
+    """
 
     def __init__(self, store: ChunkStore, embedder: Embedder, home: Path,
-                 settings: RetrievalSettings | None = None, reranker=None):
+                 settings: RetrievalSettings | None = None, reranker=None, background: bool = False):
         self.store = store
         self.embedder = embedder
         self.home = Path(home)
         self.settings = settings or RetrievalSettings()
         self.reranker = reranker
+        self.background = background
         self._generation = None
-        self._chunks: list[Chunk] = []
-        self._position: dict[str, int] = {}
-        self._terms: list[set[str]] = []  # each chunk's index terms, for spotting repeats
-        self.lexical: LexicalIndex | None = None
-        self.passages: PassageIndex | None = None
-        self.rewriter: QueryRewriter | None = None
-        self._rewritten: dict[str, Query] = {}
+        self._state = _State([], {}, None, None, {})
+        self._lexstore = LexicalStore(self.home / "lexical")
+        self._refresher = Refresher()
         self._checked_at = 0.0
+
+    @property
+    def lexical(self) -> LexicalView | None:
+        """The lexical index (``idf``, ``analyzer``), None while the store is empty."""
+        st = self._state
+        return st.view if st.chunks else None
+
+    @property
+    def rewriter(self) -> QueryRewriter | None:
+        return self._state.rewriter
 
     # -- keeping in step with the store ------------------------------------------------
     def refresh(self, force: bool = False) -> None:
@@ -95,30 +117,29 @@ class HybridRetriever:
         if not force and self._generation is not None and now - self._checked_at < 1.0:
             return
         self._checked_at = now
-        generation = self.store.generation()
+        generation = self.store.identity()
         if not force and generation == self._generation:
             return
         self.store.check_embedder(self.embedder)
-        chunks = self.store.all_chunks()
-        chunks.sort(key=lambda c: (c.source, c.start))
-        self._chunks = chunks
-        self._position = {c.chunk_id: i for i, c in enumerate(chunks)}
-        texts = [c.search_text() for c in chunks]
-        self.lexical = load_or_build(self.home / "lexical", [c.chunk_id for c in chunks],
-                                     texts) if chunks else None
-        if self.lexical is not None:
-            by_id = dict(zip(self.lexical.ids, self.lexical.token_sets))
-            self._terms = [by_id.get(c.chunk_id, set()) for c in chunks]
-            self.rewriter = QueryRewriter(self.lexical.analyzer, self.lexical.idf, texts)
-            self.passages = PassageIndex(self.lexical.analyzer, texts, self.lexical.idf,
-                                         span=self.settings.proximity_span)
-        self._rewritten = {}
+        if self.background and self._generation is not None and not force:
+            self._refresher.start(lambda: self._load(generation))
+            return
+        self._refresher.join()
+        self._load(generation)
+
+    def _load(self, generation) -> None:
+        old = self._state.view
+        view = self._lexstore.open(self.store, self.settings.proximity_span, previous=old)
+        chunks = [view.chunks[i] for i in view.order]
+        rewriter = QueryRewriter(view.analyzer, view.idf, words=view.words) if chunks else None
+        self._state = _State(chunks, {c.chunk_id: i for i, c in enumerate(chunks)}, view,
+                             rewriter, {})
         self._generation = generation
 
     @property
     def chunks(self) -> list[Chunk]:
         self.refresh()
-        return self._chunks
+        return self._state.chunks
 
     # -- search --------------------------------------------------------------------------
     def search(self, query: str, k: int = 10, *, source: str | None = None,
@@ -131,46 +152,49 @@ class HybridRetriever:
             where: keep only chunks for which this is true (a collection's ``contains``).
         """
         self.refresh()
-        if not self._chunks or self.lexical is None:
+        st = self._state
+        if not st.chunks:
             return []
         s = self.settings
-        n = len(self._chunks)
-        q = self.rewrite(query)
+        chunks, view = st.chunks, st.view
+        n = len(chunks)
+        q = self._rewrite(st, query)
         dense = np.zeros(n, dtype=np.float64)
         fused = np.zeros(n, dtype=np.float64)
         if s.dense_weight:
             found = np.zeros(n, dtype=bool)
             for cid, sim in self.store.query(self.embedder.embed_query(q.dense_text), s.dense_candidates):
-                pos = self._position.get(cid)
+                pos = st.position.get(cid)
                 if pos is not None:
                     dense[pos], found[pos] = round(sim, SCORE_DECIMALS - 1), True
             if found.any():
                 # chunks beyond the candidates count as the least similar candidate
                 fused += s.dense_weight * _z(np.where(found, dense, dense[found].min()))
-        lexical = self.lexical.weighted_scores(q.terms)
+        order = view.order  # ranking position -> the view's row
+        lexical = view.chunk_scores(q.terms)[order]
         if s.lexical_weight and q.terms:
             fused += s.lexical_weight * (s.chunk_bm25 * _z(lexical)
-                                         + s.window_bm25 * _z(self.passages.window_scores(q.terms))
-                                         + s.proximity * _z(self.passages.proximity(q.groups)))
+                                         + s.window_bm25 * _z(view.window_scores(q.terms)[order])
+                                         + s.proximity * _z(view.proximity(q.groups)[order]))
         keep = np.ones(n, dtype=bool)
         if source:
             needle = source.lower()
-            keep &= np.array([needle in c.source.lower() or needle in c.title.lower() for c in self._chunks])
+            keep &= np.array([needle in c.source.lower() or needle in c.title.lower() for c in chunks])
         if since:
-            keep &= np.array([bool(c.date) and c.date[:len(since)] >= since for c in self._chunks])
+            keep &= np.array([bool(c.date) and c.date[:len(since)] >= since for c in chunks])
         if where is not None:
-            keep &= np.array([bool(where(c)) for c in self._chunks])
+            keep &= np.array([bool(where(c)) for c in chunks])
         fused = np.round(fused, SCORE_DECIMALS)
-        # best first; ties in the order of the corpus (self._chunks is sorted by source, start)
+        # best first; ties in the order of the corpus (the chunks are sorted by source, start)
         candidates = [i for i in np.argsort(-fused, kind="stable") if keep[i]]
         wanted = max(k, s.rerank_candidates if self.reranker else k)
         first = candidates[:2 * wanted]
-        candidates = self._copies_moved_down(first)[:wanted]
+        term_sets = {i: set(view.analyzer.tokens(chunks[i].search_text())) for i in first}
+        candidates = self._copies_moved_down(first, term_sets)[:wanted]
         before = {i: r for r, i in enumerate(first)}
         legal = {t for t in q.terms if t.startswith("ref:")}
-        passages = [Passage(self._chunks[i], float(fused[i]), float(dense[i]), float(lexical[i]),
-                            moved_copy=before[i] < r,
-                            legal=tuple(sorted(legal & self._terms[i])))
+        passages = [Passage(chunks[i], float(fused[i]), float(dense[i]), float(lexical[i]),
+                            moved_copy=before[i] < r, legal=tuple(sorted(legal & term_sets[i])))
                     for r, i in enumerate(candidates)]
         if self.reranker is not None and passages:
             passages = self.reranker.rerank(query, passages)
@@ -178,7 +202,7 @@ class HybridRetriever:
             p.rank = rank
         return passages[:k]
 
-    def _copies_moved_down(self, order: list[int]) -> list[int]:
+    def _copies_moved_down(self, order: list[int], term_sets: dict[int, set[str]]) -> list[int]:
         """``order`` with each near-copy of a passage ranked above it moved down behind the
         next ``duplicate_gap`` distinct passages (not to the end: the copy may be the one
         document the user filters for)."""
@@ -188,8 +212,8 @@ class HybridRetriever:
         out: list[int] = []
         waiting: list[list[int]] = []  # [index, distinct passages still to let pass]
         for i in order:
-            terms = self._terms[i]
-            if any(len(terms & self._terms[j]) > limit * len(terms | self._terms[j]) for j in out):
+            terms = term_sets[i]
+            if any(len(terms & term_sets[j]) > limit * len(terms | term_sets[j]) for j in out):
                 waiting.append([i, gap])
                 continue
             out.append(i)
@@ -202,16 +226,20 @@ class HybridRetriever:
     def rewrite(self, query: str) -> Query:
         """The question as the index reads it (spelling, synonyms, unknown words); cached."""
         self.refresh()
-        q = self._rewritten.get(query)
+        return self._rewrite(self._state, query)
+
+    def _rewrite(self, st: _State, query: str) -> Query:
+        q = st.rewritten.get(query)
         if q is None:
-            if self.rewriter is None:
+            if st.rewriter is None:
                 return Query(query, query, {})
-            if len(self._rewritten) > 256:
-                self._rewritten.clear()
-            q = self._rewritten[query] = (self.rewriter.rewrite(query) if self.settings.rewrite_queries
-                                          else self.rewriter.as_typed(query))
+            if len(st.rewritten) > 256:
+                st.rewritten.clear()
+            q = st.rewritten[query] = (st.rewriter.rewrite(query) if self.settings.rewrite_queries
+                                       else st.rewriter.as_typed(query))
         return q
 
     def query_tokens(self, text: str) -> list[str]:
         self.refresh()
-        return self.lexical.analyzer.tokens(text) if self.lexical else []
+        lexical = self.lexical
+        return lexical.analyzer.tokens(text) if lexical else []

@@ -94,6 +94,14 @@ class ChunkStore:
             return -1
         return int((col.metadata or {}).get("generation", 0))
 
+    def identity(self) -> list:
+        """The collection and its generation: what a derived index (``index.lexstore``) reflects."""
+        try:
+            col = self._client.get_collection(self.name, embedding_function=None)
+        except Exception:
+            return [None, -1]
+        return [str(col.id), int((col.metadata or {}).get("generation", 0))]
+
     def _bump(self) -> None:
         col = self._get()
         meta = {k: v for k, v in (col.metadata or {}).items() if not k.startswith("hnsw:")}
@@ -143,6 +151,19 @@ class ChunkStore:
                 entry[key] = meta.get(key, "")
         return out
 
+    def ids(self) -> list[str]:
+        return [cid for cid, _ in self._iter(include=[])]
+
+    def records(self, ids: list[str]):
+        """(chunk_id, text, metadata) of these chunks, in pages."""
+        col = self._get()
+        if col is None:
+            return
+        for i in range(0, len(ids), _PAGE):
+            batch = col.get(ids=ids[i:i + _PAGE], include=["metadatas", "documents"])
+            for cid, meta, doc in zip(batch["ids"], batch["metadatas"], batch["documents"]):
+                yield cid, doc, meta or {}
+
     def all_chunks(self) -> list[Chunk]:
         return [Chunk.from_record(cid, doc, meta)
                 for cid, meta, doc in self._iter(include=["metadatas", "documents"])]
@@ -158,7 +179,7 @@ class ChunkStore:
             if not ids:
                 return
             for i, cid in enumerate(ids):
-                meta = batch["metadatas"][i] or {}
+                meta = (batch["metadatas"][i] or {}) if "metadatas" in include else {}
                 if "documents" in include:
                     yield cid, meta, batch["documents"][i]
                 else:

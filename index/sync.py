@@ -105,5 +105,9 @@ def ingest_paths(paths: list[Path], store: ChunkStore, embedder: Embedder, *,
         if source not in seen_sources and any(source.startswith(f) or f == "./" for f in folders):
             store.delete(sorted(entry["ids"]))
             report.files.append(FileResult(source, "removed", removed=len(entry["ids"])))
+    # the lexical index follows the store here, so that no serving process has to rebuild it
+    from .lexstore import LexicalStore
+
+    LexicalStore(store.home / "lexical").sync(store)
     report.seconds = time.perf_counter() - started
     return report

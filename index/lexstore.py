@@ -1,0 +1,543 @@
+"""The lexical index on disk: built once at ingest, updated per document, memory-mapped to serve.
+
+What ``LexicalIndex`` and ``PassageIndex`` (``index.lexical``) build in memory from
+all chunk texts is kept here as immutable *segments* (one per ingested batch of a
+document's chunks, at most ``SEGMENT_CHUNKS`` each), plain numpy arrays that a
+serving process memory-maps:
+
+* raw term frequencies of each chunk and of each two-sentence window, column-wise
+  (term -> rows), and their lengths;
+* word positions per term (term -> chunk, position), for proximity;
+* the chunks' records (text and metadata), the analyzer's learned corpus words,
+  the rewriter's word counts and the distinct words (to spot tokenization changes).
+
+Only raw counts are stored: BM25 weights need the global statistics (document
+frequencies, number and average length of documents), which are summed over the
+segments when a view opens and applied at query time to the query's terms, so
+the scores are those of an index rebuilt from scratch. Segments share one
+append-only vocabulary (term -> id). A change to the store adds segments for the
+new chunks, rebuilds the segments that lost chunks from their remaining records,
+and rebuilds any segment whose words the analyzer now splits differently (its
+compound parts are learned from the whole corpus); nothing else is re-read.
+
+The folder is keyed by the analyzer's code digest (``lexical.code_version``): a new
+analyzer starts a new folder and rebuilds once. A manifest, replaced atomically,
+names the segments of the current state and the store generation it reflects.
+"""
+from __future__ import annotations
+
+import fcntl
+import json
+import math
+import os
+import re
+import shutil
+import threading
+import uuid
+from collections import Counter
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+
+from ingest.models import Chunk
+
+from .analyzer import _TOKEN, SwedishAnalyzer, _normalize
+from .lexical import code_version
+
+# chunks per segment: a deletion rebuilds its segment from the remaining records, so this
+# bounds the cost of removing one document from the bulk-built part (about 1-2 s per 1000
+# chunks on the 2-core machine); 100 segments at 100,000 chunks cost ~10 ms per question
+SEGMENT_CHUNKS = 1000
+K1, B, WINDOW = 1.2, 0.75, 2  # as LexicalIndex (bm25s defaults) and PassageIndex
+_RWORD = re.compile(r"[^\W\d_]+(?::[^\W\d_]+)?")  # query._WORD: the rewriter's words
+_ARRAYS = ("c_ptr", "c_row", "c_tf", "c_len", "w_ptr", "w_row", "w_tf", "w_len", "w_owner",
+           "p_ptr", "p_chunk", "p_pos", "n_words")
+
+
+def _rewriter_words(texts) -> Counter:
+    import unicodedata
+
+    words: Counter = Counter()
+    for text in texts:
+        folded = unicodedata.normalize("NFC", text).replace("é", "e").replace("É", "E")
+        words.update(w.lower() for w in _RWORD.findall(folded) if ":" not in w)
+    return words
+
+
+def _word_keys(texts) -> set[str]:
+    """The analyzer's per-word cache keys: the words whose terms depend on the learned corpus."""
+    keys: set[str] = set()
+    for text in texts:
+        for m in _TOKEN.finditer(_normalize(text)):
+            if m.lastgroup == "word":
+                raw = m.group("word")
+                keys.add(raw if raw.isupper() else raw.lower())
+    return keys
+
+
+def _learned(texts) -> dict[str, int]:
+    a = SwedishAnalyzer()
+    a.learn(texts)
+    return dict(a._corpus)
+
+
+def analyzer_for(corpus: dict[str, int]) -> SwedishAnalyzer:
+    """An analyzer that has learned exactly these corpus word counts."""
+    a = SwedishAnalyzer()
+    a._corpus = dict(corpus)
+    a._clear_caches()
+    return a
+
+
+def _csc(cols: list[int], rows: list[int], vals: list[float], n_terms: int):
+    """(ptr, rows, vals) grouped by column, rows ascending within a column."""
+    cols_a = np.asarray(cols, dtype=np.int64)
+    order = np.argsort(cols_a, kind="stable")
+    ptr = np.zeros(n_terms + 1, dtype=np.int64)
+    np.cumsum(np.bincount(cols_a, minlength=n_terms), out=ptr[1:])
+    return (ptr, np.asarray(rows, dtype=np.int32)[order],
+            np.asarray(vals, dtype=np.float32)[order])
+
+
+def build_segment(folder: Path, records: list[tuple[str, str, dict]], analyzer: SwedishAnalyzer,
+                  vocab: dict[str, int], terms: list[str]) -> None:
+    """Write one segment for ``records`` (chunk_id, text, metadata); new terms join ``vocab``."""
+    from ingest.chunker import sentence_spans
+
+    tokens = analyzer.tokens
+
+    def tid(t: str) -> int:
+        i = vocab.get(t)
+        if i is None:
+            i = vocab[t] = len(terms)
+            terms.append(t)
+        return i
+
+    texts = [Chunk.from_record(cid, text, meta).search_text() for cid, text, meta in records]
+    c_cols, c_rows, c_vals, c_len = [], [], [], []
+    w_cols, w_rows, w_vals, w_len, w_owner = [], [], [], [], []
+    p_cols, p_chunk, p_pos, n_words = [], [], [], []
+    for i, text in enumerate(texts):
+        toks = tokens(text)
+        c_len.append(max(1, len(toks)))  # bm25s indexes an empty chunk as [""]
+        for t, tf in Counter(toks).items():
+            c_cols.append(tid(t))
+            c_rows.append(i)
+            c_vals.append(tf)
+        sents = [text[a:e] for a, e in sentence_spans(text)] or [text]
+        for j in range(max(1, len(sents) - WINDOW + 1)):
+            counts: dict[str, int] = {}
+            for t in tokens(" ".join(sents[j:j + WINDOW])):
+                counts[t] = counts.get(t, 0) + 1
+            row = len(w_len)
+            w_owner.append(i)
+            w_len.append(sum(counts.values()))
+            for t, tf in counts.items():
+                w_cols.append(tid(t))
+                w_rows.append(row)
+                w_vals.append(tf)
+        words = text.split()
+        n_words.append(len(words))
+        for pos, word in enumerate(words):
+            for t in set(tokens(word)):
+                p_cols.append(tid(t))
+                p_chunk.append(i)
+                p_pos.append(pos)
+    n_terms = len(terms)
+    arrays = {}
+    arrays["c_ptr"], arrays["c_row"], arrays["c_tf"] = _csc(c_cols, c_rows, c_vals, n_terms)
+    arrays["w_ptr"], arrays["w_row"], arrays["w_tf"] = _csc(w_cols, w_rows, w_vals, n_terms)
+    p_ptr, p_chunk_a, p_pos_a = _csc(p_cols, p_chunk, p_pos, n_terms)
+    arrays["p_ptr"], arrays["p_chunk"], arrays["p_pos"] = p_ptr, p_chunk_a, p_pos_a.astype(np.int32)
+    arrays["c_len"] = np.asarray(c_len, dtype=np.int32)
+    arrays["w_len"] = np.asarray(w_len, dtype=np.float32)
+    arrays["w_owner"] = np.asarray(w_owner, dtype=np.int32)
+    arrays["n_words"] = np.asarray(n_words, dtype=np.int32)
+    tmp = folder.with_name(folder.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    for name in _ARRAYS:
+        np.save(tmp / f"{name}.npy", arrays[name])
+    with open(tmp / "chunks.jsonl", "w", encoding="utf-8") as f:
+        for cid, text, meta in records:
+            f.write(json.dumps([cid, text, meta], ensure_ascii=False) + "\n")
+    (tmp / "stats.json").write_text(json.dumps({
+        "learned": _learned(texts), "words": _rewriter_words(texts),
+        "keys": sorted(_word_keys(texts))}, ensure_ascii=False))
+    tmp.rename(folder)
+
+
+class Segment:
+    """One segment, memory-mapped."""
+
+    def __init__(self, folder: Path):
+        self.name = folder.name
+        self.folder = folder
+        for name in _ARRAYS:
+            setattr(self, name, np.load(folder / f"{name}.npy", mmap_mode="r"))
+        self.n = len(self.c_len)
+        self._records = None
+
+    def records(self) -> list[tuple[str, str, dict]]:
+        if self._records is None:
+            with open(self.folder / "chunks.jsonl", encoding="utf-8") as f:
+                self._records = [tuple(json.loads(line)) for line in f]
+        return self._records
+
+    def stats(self) -> dict:
+        return json.loads((self.folder / "stats.json").read_text())
+
+    def column(self, kind: str, t: int):
+        """(rows, values) of term id ``t`` in the chunk ("c"), window ("w") or position ("p") part."""
+        ptr = getattr(self, f"{kind}_ptr")
+        if t >= len(ptr) - 1:
+            return None
+        a, e = int(ptr[t]), int(ptr[t + 1])
+        if a == e:
+            return None
+        if kind == "p":
+            return self.p_chunk[a:e], self.p_pos[a:e]
+        return getattr(self, f"{kind}_row")[a:e], getattr(self, f"{kind}_tf")[a:e]
+
+    def df(self, kind: str, n_terms: int) -> np.ndarray:
+        ptr = np.asarray(getattr(self, f"{kind}_ptr"))
+        out = np.zeros(n_terms, dtype=np.int64)
+        d = np.diff(ptr)
+        out[:len(d)] = d
+        return out
+
+
+def _add(total: dict, part: dict, sign: int = 1) -> None:
+    for k, v in part.items():
+        n = total.get(k, 0) + sign * v
+        if n:
+            total[k] = n
+        else:
+            total.pop(k, None)
+
+
+class LexicalStore:
+    """The segments under ``home/lexical/<code version>`` and their manifest."""
+
+    def __init__(self, folder: Path):
+        self.root = Path(folder) / code_version()
+        self._segments: dict[str, Segment] = {}  # opened segments, reused across views
+
+    # -- files ---------------------------------------------------------------------------
+    @contextmanager
+    def _locked(self):
+        self.root.mkdir(parents=True, exist_ok=True)
+        with open(self.root / "lock", "w") as f:
+            fcntl.flock(f, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(f, fcntl.LOCK_UN)
+
+    def manifest(self) -> dict | None:
+        try:
+            return json.loads((self.root / "manifest.json").read_text())
+        except (OSError, ValueError):
+            return None
+
+    def _write_json(self, name: str, data) -> None:
+        tmp = self.root / f".{name}.{os.getpid()}.tmp"
+        tmp.write_text(json.dumps(data, ensure_ascii=False))
+        os.replace(tmp, self.root / name)
+
+    def segment(self, name: str) -> Segment:
+        seg = self._segments.get(name)
+        if seg is None:
+            seg = self._segments[name] = Segment(self.root / "segments" / name)
+        return seg
+
+    def current(self, store) -> bool:
+        """Whether the manifest reflects the store as it is now."""
+        m = self.manifest()
+        return m is not None and m.get("store") == store.identity()
+
+    # -- keeping in step with the chunk store --------------------------------------------
+    def sync(self, store) -> dict:
+        """Bring the segments in step with ``store``; returns the manifest. Safe across processes."""
+        with self._locked():
+            m = self.manifest()
+            identity = store.identity()
+            if m is not None and m.get("store") == identity:
+                return m
+            if m is None:
+                m = {"segments": [], "learned": {}, "words": {}}
+                shutil.rmtree(self.root / "segments", ignore_errors=True)
+            live = store.ids()
+            live_set = set(live)
+            keep, shrunk, known = [], [], set()
+            for name in m["segments"]:
+                seg = self.segment(name)
+                ids = [r[0] for r in seg.records()]
+                known.update(ids)
+                if all(i in live_set for i in ids):
+                    keep.append(name)
+                else:
+                    shrunk.append((name, [r for r in seg.records() if r[0] in live_set]))
+            new_ids = [i for i in live if i not in known]
+            groups = [recs for _, recs in shrunk if recs]
+            by_source: dict[str, list] = {}
+            for rec in store.records(new_ids):
+                by_source.setdefault(rec[2].get("source", ""), []).append(rec)
+            batch: list = []
+            for recs in by_source.values():  # one segment per document, small ones together
+                for i in range(0, len(recs), SEGMENT_CHUNKS):
+                    part = recs[i:i + SEGMENT_CHUNKS]
+                    if batch and len(batch) + len(part) > SEGMENT_CHUNKS:
+                        groups.append(batch)
+                        batch = []
+                    batch = batch + part
+            if batch:
+                groups.append(batch)
+            learned, words = dict(m["learned"]), dict(m["words"])
+            for name, _ in shrunk:
+                st = self.segment(name).stats()
+                _add(learned, st["learned"], -1)
+                _add(words, st["words"], -1)
+            group_stats = []
+            for recs in groups:
+                texts = [Chunk.from_record(*r).search_text() for r in recs]
+                part = _learned(texts)
+                group_stats.append(part)
+                _add(learned, part)
+            # a kept segment is rebuilt when the new corpus changes how one of its words is split
+            old_an, new_an = analyzer_for(m["learned"]), analyzer_for(learned)
+            changed = _changed_words(m["learned"], learned, old_an, new_an,
+                                     {name: self.segment(name) for name in keep})
+            if changed:
+                for name in list(keep):
+                    st = self.segment(name).stats()
+                    if changed & set(st["keys"]):
+                        keep.remove(name)
+                        _add(words, st["words"], -1)
+                        shrunk.append((name, None))
+                        groups.append(list(self.segment(name).records()))
+            vocab_list = self._vocab()
+            vocab = {t: i for i, t in enumerate(vocab_list)}
+            (self.root / "segments").mkdir(parents=True, exist_ok=True)
+            built = []
+            for recs in groups:
+                name = uuid.uuid4().hex[:12]
+                build_segment(self.root / "segments" / name, recs, new_an, vocab, vocab_list)
+                built.append(name)
+                _add(words, self.segment(name).stats()["words"])
+            self._write_json("vocab.json", vocab_list)
+            m = {"store": identity, "segments": keep + built, "n_terms": len(vocab_list),
+                 "learned": learned, "words": words}
+            self._write_json("manifest.json", m)
+            for name, _ in shrunk:  # readers hold them memory-mapped: unlink only
+                self._segments.pop(name, None)
+                shutil.rmtree(self.root / "segments" / name, ignore_errors=True)
+            return m
+
+    def _vocab(self) -> list[str]:
+        try:
+            return json.loads((self.root / "vocab.json").read_text())
+        except (OSError, ValueError):
+            return []
+
+    def open(self, store, span: int, previous: "LexicalView | None" = None) -> "LexicalView":
+        """The current state as a view for search (syncing first when the store moved on)."""
+        m = self.manifest()
+        if m is None or m.get("store") != store.identity():
+            m = self.sync(store)
+        return LexicalView(self, m, span, previous)
+
+
+def _changed_words(old: dict, new: dict, old_an, new_an, segments: dict) -> set[str]:
+    """Words of the kept segments whose terms differ between the two learned corpora."""
+    diff = [w for w in set(old) | set(new)
+            if (w in old) != (w in new) or old_an._in_corpus(w) != new_an._in_corpus(w)]
+    if not diff or not segments:
+        return set()
+    keys: set[str] = set()
+    for seg in segments.values():
+        keys.update(seg.stats()["keys"])
+    # a word's split only looks up its own substrings (maybe with -a/-e added)
+    cores = {w[:-1] if w[-1] in "ae" else w for w in diff}
+    ordered = sorted(keys)
+    blob = "\n".join(ordered)
+    starts = np.cumsum([0] + [len(k) + 1 for k in ordered])
+    hit: set[str] = set()
+    for core in cores:
+        i = blob.find(core)
+        while i >= 0:
+            hit.add(ordered[int(np.searchsorted(starts, i, side="right")) - 1])
+            i = blob.find(core, i + 1)
+    return {k for k in hit if old_an.tokens(k) != new_an.tokens(k)}
+
+
+class LexicalView:
+    """One consistent state of the segments: global statistics and the three lexical signals.
+
+    Rows are in view order (segments concatenated); ``chunks`` lists them.
+    """
+
+    def __init__(self, lex: LexicalStore, manifest: dict, span: int, previous=None):
+        self.manifest = manifest
+        self.span = span
+        self.segments = [lex.segment(name) for name in manifest["segments"]]
+        self.offsets = np.cumsum([0] + [s.n for s in self.segments])
+        self.n = int(self.offsets[-1])
+        reuse = {c.chunk_id: c for c in previous.chunks} if previous is not None else {}
+        self.chunks: list[Chunk] = []
+        for seg in self.segments:
+            for cid, text, meta in seg.records():
+                c = reuse.get(cid)
+                self.chunks.append(c if c is not None else Chunk.from_record(cid, text, meta))
+        for seg in self.segments:
+            seg._records = None  # the Chunk objects hold the texts
+        self.terms = lex._vocab()[:manifest["n_terms"]]
+        self.vocab = {t: i for i, t in enumerate(self.terms)}
+        v = len(self.terms)
+        c_df = sum((s.df("c", v) for s in self.segments), np.zeros(v, dtype=np.int64))
+        self.w_df = sum((s.df("w", v) for s in self.segments), np.zeros(v, dtype=np.int64)
+                        ).astype(np.float32)
+        self.c_df = c_df
+        n = self.n
+        self.idf = {t: math.log(1 + (n - d + 0.5) / (d + 0.5))
+                    for t, d in zip(self.terms, c_df.tolist()) if d}
+        self.analyzer = analyzer_for(manifest["learned"])
+        self.words = Counter(manifest["words"])
+        # averages in the order the chunks are ranked (source, start), as a rebuild computes them
+        order = sorted(range(n), key=lambda i: (self.chunks[i].source, self.chunks[i].start))
+        self.order = np.asarray(order, dtype=np.int64)  # ranked position -> view row
+        c_len = np.concatenate([np.asarray(s.c_len) for s in self.segments]) if n else np.zeros(0)
+        self.c_avg = np.array(c_len[self.order]).mean() if n else 1.0
+        w_len = [np.asarray(s.w_len) for s in self.segments]
+        w_owner = [np.asarray(s.w_owner) + off for s, off in zip(self.segments, self.offsets)]
+        self.n_win = sum(len(x) for x in w_len)
+        if self.n_win:
+            rank_of = np.empty(n, dtype=np.int64)
+            rank_of[self.order] = np.arange(n)
+            owners = np.concatenate(w_owner)
+            lens = np.concatenate(w_len)[np.argsort(rank_of[owners], kind="stable")]
+            self.w_avg = float(lens.mean())
+        else:
+            self.w_avg = 1.0
+        self.c_len = [np.asarray(s.c_len) for s in self.segments]
+        longest = max((int(np.max(s.n_words)) for s in self.segments if s.n), default=0)
+        self.stride = longest + span + 1
+        self._widf = np.log(1 + (self.n_win - self.w_df + 0.5) / (self.w_df + 0.5))
+
+    def _ids(self, terms):
+        return [(self.vocab[t], w) for t, w in terms.items() if t in self.vocab]
+
+    def chunk_scores(self, terms: dict[str, float]) -> np.ndarray:
+        """BM25 (bm25s, Lucene variant) of weighted query terms per chunk, view order."""
+        out = np.zeros(self.n, dtype=np.float32)
+        n = self.n
+        for t, w in self._ids(terms):
+            d = int(self.c_df[t])
+            if not d:
+                continue
+            idf = np.float32(math.log(1 + (n - d + 0.5) / (d + 0.5)))
+            for s, seg in enumerate(self.segments):
+                col = seg.column("c", t)
+                if col is None:
+                    continue
+                rows, tf = col
+                tf = np.asarray(tf, dtype=np.float32)
+                dl = self.c_len[s][rows]
+                weight = (idf * (tf / (K1 * ((1 - B) + B * dl / self.c_avg) + tf))).astype(np.float32)
+                out[self.offsets[s] + rows] += np.float32(w) * weight
+        return out
+
+    def window_scores(self, terms: dict[str, float]) -> np.ndarray:
+        """BM25 of each chunk's best two-sentence window (as ``PassageIndex.window_scores``)."""
+        out = np.zeros(self.n, dtype=np.float32)
+        for s, seg in enumerate(self.segments):
+            n_w = len(seg.w_len)
+            if not n_w:
+                continue
+            acc = None
+            for t, w in self._ids(terms):
+                col = seg.column("w", t)
+                if col is None:
+                    continue
+                rows, tf = col
+                tf = np.asarray(tf, dtype=np.float32)
+                norm = K1 * (1 - B + B * np.asarray(seg.w_len)[rows] / self.w_avg)
+                weight = self._widf[t] * tf * (K1 + 1) / (tf + norm)
+                if acc is None:
+                    acc = np.zeros(n_w, dtype=np.float32)
+                acc[rows] += weight.astype(np.float32) * np.float32(w)
+            if acc is not None:
+                part = np.zeros(seg.n, dtype=np.float32)
+                np.maximum.at(part, np.asarray(seg.w_owner), acc)
+                out[self.offsets[s]:self.offsets[s + 1]] = part
+        return out
+
+    def proximity(self, groups: list[dict[str, float]]) -> np.ndarray:
+        """As ``PassageIndex.proximity``: per chunk the best IDF mass of distinct query words
+        within ``span`` words."""
+        out = np.zeros(self.n, dtype=np.float32)
+        xs, gs, vs = [], [], []
+        for g, group in enumerate(groups):
+            for term, w in group.items():
+                t = self.vocab.get(term)
+                if t is None:
+                    continue
+                parts = []
+                for s, seg in enumerate(self.segments):
+                    col = seg.column("p", t)
+                    if col is not None:
+                        chunk, pos = col
+                        parts.append((np.asarray(chunk, dtype=np.int64) + self.offsets[s]) * self.stride
+                                     + np.asarray(pos, dtype=np.int64))
+                if parts:
+                    x = np.concatenate(parts)
+                    xs.append(x)
+                    gs.append(np.full(len(x), g))
+                    vs.append(np.full(len(x), w * self.idf.get(term, 0.0), dtype=np.float32))
+        if not xs:
+            return out
+        x, g, v = np.concatenate(xs), np.concatenate(gs), np.concatenate(vs)
+        order = np.argsort(x, kind="stable")
+        x, g, v = x[order], g[order], v[order]
+        e = len(x)
+        vals = np.zeros((e, len(groups)), dtype=np.float32)
+        vals[np.arange(e), g] = v
+        end = np.searchsorted(x, x + self.span, side="left")
+        best = vals.copy()
+        idx = np.arange(e)
+        for k in range(1, int((end - idx).max())):
+            ok = idx + k < end
+            if not ok.any():
+                break
+            best[ok] = np.maximum(best[ok], vals[idx[ok] + k])
+        np.maximum.at(out, x // self.stride, best.sum(axis=1))
+        return out
+
+
+class Refresher:
+    """Builds the next view in a background thread; the current one serves meanwhile."""
+
+    def __init__(self):
+        self._thread: threading.Thread | None = None
+        self.error: Exception | None = None
+
+    def busy(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def start(self, work) -> None:
+        if self.busy():
+            return
+
+        def run():
+            try:
+                work()
+            except Exception as exc:  # the old view keeps serving; the next check retries
+                self.error = exc
+
+        self._thread = threading.Thread(target=run, name="handbok-lexical", daemon=True)
+        self._thread.start()
+
+    def join(self) -> None:
+        if self._thread is not None:
+            self._thread.join()

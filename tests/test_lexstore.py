@@ -1,0 +1,109 @@
+"""The persisted lexical index scores exactly as the in-memory one rebuilt from all texts."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from index.lexical import LexicalIndex, PassageIndex
+from index.lexstore import LexicalStore
+from index.query import QueryRewriter
+from ingest.loader import load_document
+
+CORPUS = Path(__file__).resolve().parents[1] / "corpus"
+QUESTIONS = ["Hur ska skolan göra en orosanmälan till socialtjänsten?",
+             "Vilka regler gäller för sekretess mellan skola och polis?",
+             "Hur följs överenskommelsen om samverkan upp?"]
+
+
+class ListStore:
+    """Only what the lexical index reads from a chunk store (the real one is Chroma)."""
+
+    def __init__(self):
+        self.chunks, self.generation = {}, 0
+
+    def identity(self):
+        return ["test", self.generation]
+
+    def ids(self):
+        return list(self.chunks)
+
+    def records(self, ids):
+        for i in ids:
+            c = self.chunks[i]
+            yield c.chunk_id, c.text, c.metadata()
+
+    def put(self, chunks):
+        self.chunks.update((c.chunk_id, c) for c in chunks)
+        self.generation += 1
+
+    def drop(self, source):
+        self.chunks = {i: c for i, c in self.chunks.items() if c.source != source}
+        self.generation += 1
+
+
+@pytest.fixture(scope="module")
+def documents():
+    paths = sorted(p for p in CORPUS.iterdir() if p.suffix in (".txt", ".md"))[:3]
+    return [load_document(p).chunks for p in paths]
+
+
+def assert_same_as_rebuilt(view, store):
+    chunks = sorted(store.chunks.values(), key=lambda c: (c.source, c.start))
+    assert [view.chunks[i].chunk_id for i in view.order] == [c.chunk_id for c in chunks]
+    texts = [c.search_text() for c in chunks]
+    fresh = LexicalIndex.build([c.chunk_id for c in chunks], texts)
+    passages = PassageIndex(fresh.analyzer, texts, fresh.idf, span=view.span)
+    assert view.idf == pytest.approx(fresh.idf) and set(view.idf) == set(fresh.idf)
+    rewriter = QueryRewriter(fresh.analyzer, fresh.idf, texts)
+    assert QueryRewriter(view.analyzer, view.idf, words=view.words).words == rewriter.words
+    for question in QUESTIONS:
+        q = rewriter.rewrite(question)
+        np.testing.assert_array_equal(view.chunk_scores(q.terms)[view.order], fresh.weighted_scores(q.terms))
+        np.testing.assert_array_equal(view.window_scores(q.terms)[view.order], passages.window_scores(q.terms))
+        np.testing.assert_array_equal(view.proximity(q.groups)[view.order], passages.proximity(q.groups))
+
+
+def test_incremental_updates_score_like_a_rebuild(tmp_path, documents):
+    store, lex = ListStore(), LexicalStore(tmp_path / "lexical")
+    store.put(documents[0] + documents[1])
+    lex.sync(store)
+    assert_same_as_rebuilt(lex.open(store, span=60), store)
+
+    # the new document's words change how some old words split: their segments are redone
+    store.put(documents[2])
+    lex.sync(store)
+    assert_same_as_rebuilt(lex.open(store, span=60), store)
+
+    store.drop(documents[0][0].source)
+    lex.sync(store)
+    assert_same_as_rebuilt(lex.open(store, span=60), store)
+
+
+def test_a_new_process_reads_the_saved_index_without_rebuilding(tmp_path, documents, monkeypatch):
+    store = ListStore()
+    store.put(documents[0])
+    LexicalStore(tmp_path / "lexical").sync(store)
+    import index.lexstore as lexstore
+
+    monkeypatch.setattr(lexstore, "build_segment", lambda *a, **k: pytest.fail("rebuilt"))
+    view = LexicalStore(tmp_path / "lexical").open(store, span=60)
+    assert view.n == len(documents[0])
+
+
+def test_a_document_added_to_a_large_corpus_leaves_the_other_segments_alone(tmp_path, documents):
+    import index.lexstore as lexstore
+
+    store, lex = ListStore(), LexicalStore(tmp_path / "lexical")
+    store.put(documents[0] + documents[1])
+    # two copies of the first document: its words' counts are far from the analyzer's thresholds
+    store.put([type(c)(**{**c.__dict__, "chunk_id": c.chunk_id + "b", "source": c.source + "b"})
+               for c in documents[0]])
+    before = set(lex.sync(store)["segments"])
+    store.put([type(c)(**{**c.__dict__, "chunk_id": c.chunk_id + "c", "source": c.source + "c"})
+               for c in documents[0]])
+    after = lex.sync(store)["segments"]
+    assert before <= set(after) and len(after) == len(before) + 1
+    assert_same_as_rebuilt(lex.open(store, span=60), store)
+    assert lexstore.SEGMENT_CHUNKS >= 1
