@@ -33,7 +33,9 @@ Source format::
 Usage::
 
     python -m evals.corpora.pdfbuild SRC.md OUT.pdf
-    python -m evals.corpora.pdfbuild --all      # every evals/corpora/*/sources/*.md
+    python -m evals.corpora.pdfbuild --all      # every evals/corpora/sources/*/*.md
+
+Keep sources out of the folder that gets indexed (see :func:`all_sources`).
 """
 from __future__ import annotations
 
@@ -345,15 +347,24 @@ def build(src: Path, out: Path) -> Path:
 
 
 def all_sources(root: Path = CORPORA) -> list[tuple[Path, Path]]:
-    """(source, pdf) pairs: every ``*/sources/*.md`` under ``root``, built next to ``sources/``."""
-    return [(src, src.parent.parent / f"{src.stem}.pdf") for src in sorted(root.glob("*/sources/*.md"))]
+    """(source, pdf) pairs for every corpus source under ``root``.
+
+    Sources live in ``sources/<corpus>/<doc>.md`` and build to ``<corpus>/<doc>.pdf``,
+    so that ingesting the folder ``<corpus>/`` indexes the PDFs only (ingest reads
+    .md files too, and would index a source copy beside its PDF). A source kept in
+    ``<corpus>/sources/<doc>.md`` also builds, to ``<corpus>/<doc>.pdf``.
+    """
+    pairs = [(src, root / src.parent.name / f"{src.stem}.pdf") for src in root.glob("sources/*/*.md")]
+    pairs += [(src, src.parent.parent / f"{src.stem}.pdf") for src in root.glob("*/sources/*.md")
+              if src.parent.parent.name != "sources"]
+    return sorted(pairs)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m evals.corpora.pdfbuild", description=__doc__.splitlines()[0])
     parser.add_argument("src", nargs="?", help="source .md file")
     parser.add_argument("out", nargs="?", help="output .pdf file")
-    parser.add_argument("--all", action="store_true", help="rebuild every evals/corpora/*/sources/*.md")
+    parser.add_argument("--all", action="store_true", help="rebuild every evals/corpora/sources/CORPUS/DOC.md into evals/corpora/CORPUS/DOC.pdf")
     args = parser.parse_args(argv)
     if args.all:
         pairs = all_sources()
