@@ -19,7 +19,7 @@ Source format::
     header: Sekretesshandbok       (optional, short title for the running header)
     chapter_break: true            (optional, each "# " chapter starts a new page)
     toc: true                      (optional, default true)
-    toc_pages: 1                   (optional, pages reserved for the table of contents)
+    toc_pages: 2                   (optional, pages for the table of contents; default: counted)
     ---
     # 1 Chapter title
     ## 1.1 Section title
@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import math
 import re
 import sys
 from dataclasses import dataclass, field
@@ -223,6 +224,15 @@ def _render_toc(pdf, outline) -> None:
                  link=pdf.add_link(page=section.page_number))
 
 
+def _toc_pages(doc: Document, pdf) -> int:
+    """Pages the table of contents needs: ``toc_pages`` in the front matter, else counted."""
+    if doc.meta.get("toc_pages"):
+        return int(doc.meta["toc_pages"])
+    entries = sum(b.kind in ("h1", "h2") for b in doc.blocks)
+    usable = pdf.h - pdf.t_margin - pdf.b_margin - 11
+    return max(1, math.ceil((entries * 6.2 + 13) / usable))
+
+
 def _title_page(pdf, meta: dict[str, str]) -> None:
     pdf.add_page()
     pdf.ln(35)
@@ -230,11 +240,11 @@ def _title_page(pdf, meta: dict[str, str]) -> None:
     pdf.cell(0, 8, meta["municipality"], new_x="LMARGIN", new_y="NEXT")
     pdf.ln(18)
     pdf.set_font("Body", "B", 24)
-    pdf.multi_cell(0, 11, meta["title"], new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 11, meta["title"], align="L", new_x="LMARGIN", new_y="NEXT")
     if meta.get("subtitle"):
         pdf.ln(3)
         pdf.set_font("Body", "", 14)
-        pdf.multi_cell(0, 8, meta["subtitle"], new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 8, meta["subtitle"], align="L", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(30)
     pdf.set_font("Body", "", 10.5)
     rows = [("Beslutsdatum", meta["date"]), ("Diarienummer", meta["dnr"]), ("Utfärdare", meta["issuer"])]
@@ -247,7 +257,7 @@ def _title_page(pdf, meta: dict[str, str]) -> None:
         pdf.set_font("Body", "B", 10.5)
         pdf.cell(45, 7, label)
         pdf.set_font("Body", "", 10.5)
-        pdf.multi_cell(0, 7, value, new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 7, value, align="L", new_x="LMARGIN", new_y="NEXT")
 
 
 def _paragraph(pdf, text: str, size: float = 10.5, indent: float = 0) -> None:
@@ -277,8 +287,7 @@ def render(doc: Document) -> bytes:
     if doc.meta.get("toc", "true").lower() == "true":
         pdf.add_page()
         # Reserves this page for the table of contents and opens the next one.
-        pdf.insert_toc_placeholder(_render_toc, pages=int(doc.meta.get("toc_pages", "1")),
-                                   reset_page_indices=False)
+        pdf.insert_toc_placeholder(_render_toc, pages=_toc_pages(doc, pdf), reset_page_indices=False)
     else:
         pdf.add_page()
     first_chapter = True
