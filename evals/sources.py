@@ -3,10 +3,10 @@ makes on a PDF, the viewer must serve the cited page and the marked region must 
 the quote: the text under the drawn boxes (pypdfium2 ``get_text_bounded``, or the OCR'd
 words on a scanned page) is compared with the quote on letters and digits.
 
-Suites name their documents with a top-level ``corpus:`` key (a folder, relative to the
-repository root); ``suites_with_corpus`` finds them.
+Suites name their documents with a top-level ``corpus:`` key (folders and files relative to
+the repository root); ``suites_with_corpus`` finds them.
 
-    python -m evals.sources evals/suites/kungsvik.yaml    # ingests the corpus into a temp home
+    python -m evals.sources evals/suites/kungsvik.yaml    # indexes the suite's corpus (evals.corpus_index)
 """
 from __future__ import annotations
 
@@ -27,15 +27,15 @@ class SourceCheck:
         return not self.problems
 
 
-def suites_with_corpus(folder: Path) -> list[tuple[Path, Path]]:
-    """(suite, corpus folder) for each YAML suite in ``folder`` with a ``corpus:`` key."""
-    import yaml
+def suites_with_corpus(folder: Path) -> list[tuple[Path, list[str]]]:
+    """(suite, its corpus paths) for each YAML suite in ``folder`` with a ``corpus:`` key."""
+    from .suite import load_suite
 
     out = []
     for path in sorted(Path(folder).glob("*.yaml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        if isinstance(data, dict) and data.get("corpus"):
-            out.append((path, Path(data["corpus"])))
+        suite = load_suite(path)
+        if suite.corpus:
+            out.append((path, list(suite.corpus)))
     return out
 
 
@@ -86,41 +86,32 @@ def check_sources(assistant, suite, viewer=None) -> SourceCheck:
 
 def main(argv: list[str] | None = None) -> int:
     import argparse
-    import tempfile
+    from dataclasses import replace
 
     from assistant.assistant import Assistant
     from assistant.settings import Settings
-    from index.embedders import make_embedder
-    from index.store import ChunkStore
-    from index.sync import ingest_paths
 
+    from .corpus_index import index_corpus
     from .suite import load_suite
 
     parser = argparse.ArgumentParser(prog="python -m evals.sources", description=__doc__.split("\n")[0])
     parser.add_argument("suites", nargs="*", type=Path, help="default: every suite with a corpus: key")
     args = parser.parse_args(argv)
-    pairs = ([(s, Path(load_yaml_corpus(s))) for s in args.suites] if args.suites
-             else suites_with_corpus(Path("evals/suites")))
+    paths = args.suites or [p for p, _ in suites_with_corpus(Path(__file__).parent / "suites")]
     status = 0
-    for suite_path, corpus in pairs:
-        with tempfile.TemporaryDirectory() as home:
-            ingest_paths([corpus], ChunkStore(Path(home)), make_embedder("e5-small"))
-            result = check_sources(Assistant.from_settings(Settings(home=Path(home))), load_suite(suite_path))
+    settings = Settings.from_env()
+    for suite_path in paths:
+        suite = load_suite(suite_path)
+        if not suite.corpus:
+            raise SystemExit(f"{suite_path}: no corpus: key (the suite's documents)")
+        home = index_corpus(suite, settings)
+        result = check_sources(Assistant.from_settings(replace(settings, home=home)), suite)
         print(f"{suite_path}: {result.pdf_citations} PDF citations of {result.citations}, "
               f"{len(result.problems)} not shown where cited")
         for p in result.problems:
             print(f"  {p}")
         status |= not result.ok
     return status
-
-
-def load_yaml_corpus(suite_path: Path) -> str:
-    import yaml
-
-    data = yaml.safe_load(Path(suite_path).read_text(encoding="utf-8")) or {}
-    if not isinstance(data, dict) or not data.get("corpus"):
-        raise SystemExit(f"{suite_path}: no corpus: key (the folder of the suite's documents)")
-    return data["corpus"]
 
 
 if __name__ == "__main__":

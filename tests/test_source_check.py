@@ -35,7 +35,7 @@ questions:
 """
 
 
-def checked(suite_path: Path, corpus: Path, home: Path):
+def checked(suite_path: Path, corpus, home: Path):
     from assistant.assistant import Assistant
     from assistant.settings import Settings
     from evals.sources import check_sources
@@ -44,7 +44,8 @@ def checked(suite_path: Path, corpus: Path, home: Path):
     from index.store import ChunkStore
     from index.sync import ingest_paths
 
-    report = ingest_paths([corpus], ChunkStore(home), make_embedder("e5-small"))
+    corpus = list(corpus) if isinstance(corpus, (list, tuple)) else [corpus]
+    report = ingest_paths(corpus, ChunkStore(home), make_embedder("e5-small"))
     assert not report.failed, report.failed
     assistant = Assistant.from_settings(Settings(home=home))
     return assistant, check_sources(assistant, load_suite(suite_path))
@@ -89,12 +90,12 @@ def repo_suites():
     return suites_with_corpus(ROOT / "evals" / "suites")
 
 
-@pytest.mark.parametrize("suite,corpus", repo_suites(), ids=lambda v: Path(v).stem)
+@pytest.mark.parametrize("suite,corpus", repo_suites(), ids=[Path(s).stem for s, _ in repo_suites()])
 def test_repository_suite_citations_are_shown_where_cited(suite, corpus, tmp_path, monkeypatch):
     monkeypatch.chdir(ROOT)
-    if not any(p.suffix.lower() == ".pdf" for p in (ROOT / corpus).rglob("*")):
+    paths = [ROOT / p for p in corpus]
+    if not any(p.suffix.lower() == ".pdf" for root in paths for p in ([root] if root.is_file() else root.rglob("*"))):
         pytest.skip(f"{corpus} has no PDFs")
-    _, result = checked(suite, ROOT / corpus if not Path(corpus).is_absolute() else Path(corpus),
-                        tmp_path / "home")
+    _, result = checked(suite, paths, tmp_path / "home")
     assert result.pdf_citations > 0
     assert result.ok, result.problems
