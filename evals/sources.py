@@ -3,8 +3,8 @@ makes on a PDF, the viewer must serve the cited page and the marked region must 
 the quote: the text under the drawn boxes (pypdfium2 ``get_text_bounded``, or the OCR'd
 words on a scanned page) is compared with the quote on letters and digits.
 
-Suites name their documents with a top-level ``corpus:`` key (a folder, relative to the
-repository root); ``suites_with_corpus`` finds them.
+Suites name their documents with a top-level ``corpus:`` key (a folder or file, or a list
+of them, relative to the repository root); ``suites_with_corpus`` finds them.
 
     python -m evals.sources evals/suites/kungsvik.yaml    # ingests the corpus into a temp home
 """
@@ -27,16 +27,21 @@ class SourceCheck:
         return not self.problems
 
 
-def suites_with_corpus(folder: Path) -> list[tuple[Path, Path]]:
-    """(suite, corpus folder) for each YAML suite in ``folder`` with a ``corpus:`` key."""
+def corpus_paths(suite_path: Path) -> list[Path]:
+    """The suite's ``corpus:`` (one path or a list), [] when it has none."""
     import yaml
 
-    out = []
-    for path in sorted(Path(folder).glob("*.yaml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        if isinstance(data, dict) and data.get("corpus"):
-            out.append((path, Path(data["corpus"])))
-    return out
+    data = yaml.safe_load(Path(suite_path).read_text(encoding="utf-8")) or {}
+    value = data.get("corpus") if isinstance(data, dict) else None
+    if not value:
+        return []
+    return [Path(v) for v in ([value] if isinstance(value, str) else value)]
+
+
+def suites_with_corpus(folder: Path) -> list[tuple[Path, list[Path]]]:
+    """(suite, corpus paths) for each YAML suite in ``folder`` with a ``corpus:`` key."""
+    return [(path, corpus_paths(path)) for path in sorted(Path(folder).glob("*.yaml"))
+            if corpus_paths(path)]
 
 
 def check_citation(viewer, citation) -> str | None:
@@ -99,12 +104,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m evals.sources", description=__doc__.split("\n")[0])
     parser.add_argument("suites", nargs="*", type=Path, help="default: every suite with a corpus: key")
     args = parser.parse_args(argv)
-    pairs = ([(s, Path(load_yaml_corpus(s))) for s in args.suites] if args.suites
+    pairs = ([(s, corpus_paths(s)) for s in args.suites] if args.suites
              else suites_with_corpus(Path("evals/suites")))
     status = 0
     for suite_path, corpus in pairs:
+        if not corpus:
+            print(f"{suite_path}: no corpus: key (the documents the suite is about)")
+            status = 1
+            continue
         with tempfile.TemporaryDirectory() as home:
-            ingest_paths([corpus], ChunkStore(Path(home)), make_embedder("e5-small"))
+            ingest_paths(corpus, ChunkStore(Path(home)), make_embedder("e5-small"))
             result = check_sources(Assistant.from_settings(Settings(home=Path(home))), load_suite(suite_path))
         print(f"{suite_path}: {result.pdf_citations} PDF citations of {result.citations}, "
               f"{len(result.problems)} not shown where cited")
@@ -112,15 +121,6 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {p}")
         status |= not result.ok
     return status
-
-
-def load_yaml_corpus(suite_path: Path) -> str:
-    import yaml
-
-    data = yaml.safe_load(Path(suite_path).read_text(encoding="utf-8")) or {}
-    if not isinstance(data, dict) or not data.get("corpus"):
-        raise SystemExit(f"{suite_path}: no corpus: key (the folder of the suite's documents)")
-    return data["corpus"]
 
 
 if __name__ == "__main__":
