@@ -295,7 +295,7 @@ def routes(viewer: Viewer) -> list:
     """The viewer's FastAPI routes, for ``Blocks.launch(app_kwargs={"routes": ...})``."""
     from fastapi.responses import FileResponse, Response
     from fastapi.routing import APIRoute
-    from starlette.requests import Request
+    from fastapi import Request
 
     def respond(reply: Reply):
         headers = {"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"}
