@@ -22,8 +22,9 @@ from ingest.models import Chunk
 
 ROOT = Path(__file__).resolve().parents[1]
 SUITES = sorted((ROOT / "evals" / "suites").glob("*.y*ml"))
-# suites over the bundled corpus alone (the evaluation corpora's suites: tests/test_eval_corpora.py)
+# suites over the bundled corpus alone, and those scored on documents of their own
 BUNDLED_SUITES = [p for p in SUITES if load_suite(p).corpus in ([], ["corpus"])]
+OWN_CORPUS_SUITES = [p for p in SUITES if p not in BUNDLED_SUITES]
 UTL = "corpus/2016-11-23-utlatande-samverkan-skola-socialtjanst.txt"
 SKH = "corpus/2023-11-22-interpellationssvar-samverkan-skola-socialtjanst-polis-skarholmen.txt"
 BUSS = "corpus/2008-hagersten-liljeholmen-barnuppdraget-anmalan-av-rapport.txt"
@@ -147,6 +148,17 @@ def test_bundled_suite_validates_against_the_indexed_corpus(indexed_home, path):
     problems, note = validate_indexed(load_suite(path), Settings.from_env())
     assert note is None  # validated against the index, not the disk fallback
     assert problems == []
+
+
+@pytest.mark.parametrize("path", OWN_CORPUS_SUITES, ids=[p.name for p in OWN_CORPUS_SUITES])
+def test_suite_with_its_own_corpus_validates_against_those_documents(monkeypatch, path):
+    from ingest.loader import discover, load_document
+
+    monkeypatch.chdir(ROOT)  # sources are named relative to the working directory, as ingest names them
+    files, missing = discover([Path(p) for p in load_suite(path).corpus])
+    assert missing == []
+    chunks = [c for f in files for c in load_document(f, ocr=False).chunks]
+    assert validate_suite(load_suite(path), chunks) == []
 
 
 def test_validate_falls_back_to_the_files_on_disk_when_nothing_is_indexed(handbok_home):
