@@ -57,7 +57,8 @@ def main(suite_path, every, out):
     endings = Counter(a.generation.get("fallback") or ("refused by the model" if a.generation.get(
         "refused_by_model") else "model sentences shown") for a in generated)
     first = [a.generation["first_token_ms"] for a in generated if a.generation.get("first_token_ms")]
-    total = [a.generation["total_ms"] for a in generated if "total_ms" in a.generation]
+    # time per answer the model actually wrote (a server that is down answers in milliseconds)
+    total = [a.generation["total_ms"] for a in generated if a.generation.get("first_token_ms")]
     checked = [v for a in generated for v in a.generation.get("sentences", [])]
     reasons = Counter(v["reason"] for v in checked if not v["supported"])
     click.echo(f"\n{len(suite.cases)} questions ({suite.name}, every {every}), generator {settings.generator}")
@@ -68,7 +69,7 @@ def main(suite_path, every, out):
     click.echo(f"  answers written by the model: {len(generated)}; how they ended: {dict(endings)}")
     click.echo(f"  removed, by reason: {dict(reasons)}")
     if total:
-        click.echo(f"  time per generative answer: p50 {percentile(total, 50) / 1000:.1f} s, "
+        click.echo(f"  time per generative answer ({len(total)} written): p50 {percentile(total, 50) / 1000:.1f} s, "
                    f"p95 {percentile(total, 95) / 1000:.1f} s; first token p50 "
                    f"{(percentile(first, 50) or 0) / 1000:.1f} s")
     if out:

@@ -18,6 +18,7 @@ METRIC_SV = {
     "fact_recall": "Förväntade fakta i svaret",
     "refusal_accuracy": "Rätt avböjda frågor (utanför materialet)",
     "false_refusal_rate": "Felaktigt avböjda frågor",
+    "supported_share": "Genererade meningar som stöds av källan",
     "latency_p50_ms": "Svarstid, median",
     "latency_p95_ms": "Svarstid, 95:e percentilen",
 }
