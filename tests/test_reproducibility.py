@@ -46,7 +46,9 @@ def test_lockcheck_notices_a_pin_outside_the_declared_range(tmp_path):
     lock = tmp_path / "core.lock"
     text = lockcheck.LOCKS["core"].read_text(encoding="utf-8")
     pinned = lockcheck.pins(lockcheck.LOCKS["core"])["click"]
-    lock.write_text(text.replace(f"click=={pinned}", "click==7.0"), encoding="utf-8")
+    body = text.split("\n", 1)[1]  # this pyproject's digest on top, so that only the pin is wrong
+    lock.write_text(f"# handbok lock: pyproject digest {lockcheck.digest()}\n"
+                    + body.replace(f"click=={pinned}", "click==7.0"), encoding="utf-8")
     found = lockcheck.problems(locks={"core": lock})
     assert any("click==7.0" in p for p in found)
 
