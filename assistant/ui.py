@@ -71,6 +71,7 @@ CSS = """
 .hb-passage { white-space: pre-wrap; overflow-wrap: anywhere; font-size: 0.92em; margin-top: 0.4em; }
 .hb-source mark { background: #fde68a; color: inherit; padding: 0 0.1em; }
 .hb-empty { opacity: 0.75; font-style: italic; }
+.hb-uncertain { border-left: 4px solid #d97706; background: #fffbeb; padding: 0.4em 0.6em; }
 a.hb-cite { font-weight: 700; color: var(--link-text-color, #1d4ed8); text-decoration: none; }
 a.hb-cite:hover, a.hb-cite:focus { text-decoration: underline; }
 .hb-example-role p { margin: 0.4em 0 0 0; font-size: 0.9em; }
