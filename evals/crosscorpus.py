@@ -29,7 +29,8 @@ from .calibrate import Collected, choose, collect_on, rates
 from .evaluators import is_correct
 from .suite import load_suite
 
-FUSION = [(d, w) for d in (1.5, 2.5, 3.5) for w in (0.25, 0.5, 1.0)]  # dense_weight, window=proximity
+# dense_weight, window = proximity weight: the shipped point and one step each way on each axis
+FUSION = [(2.5, 0.5), (1.5, 0.5), (3.5, 0.5), (2.5, 0.25), (2.5, 1.0)]
 DUPLICATE = (0.7, 1.0)
 GLOSSARY = (True, False)
 
