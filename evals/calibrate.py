@@ -165,11 +165,20 @@ def fmt(r: dict) -> str:
 @click.option("--save", type=click.Path(dir_okay=False, path_type=Path), help="Write the evidence as JSON.")
 @click.option("--load", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Read evidence written by --save instead of indexing.")
+@click.option("--home", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Use the index already in this HANDBOK_HOME instead of indexing --corpus.")
 @click.option("--halvings", default=50, show_default=True)
-def main(suite, corpus, save, load, halvings):
+def main(suite, corpus, save, load, home, halvings):
     """Choose the refusal constants on SUITE; print in-sample and 2-fold cross-validated figures."""
-    c = (Collected.from_json(json.loads(load.read_text(encoding="utf-8"))) if load
-         else collect(suite, list(corpus) or [Path("corpus")]))
+    if load:
+        c = Collected.from_json(json.loads(load.read_text(encoding="utf-8")))
+    elif home:
+        from assistant.assistant import Assistant
+        from assistant.settings import Settings
+
+        c = collect_on(Assistant.from_settings(Settings.from_env(home=home)), load_suite(suite))
+    else:
+        c = collect(suite, list(corpus) or [Path("corpus")])
     if save:
         save.write_text(json.dumps(c.to_json()), encoding="utf-8")
     params = choose([c])

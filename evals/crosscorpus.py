@@ -152,28 +152,38 @@ def run(specs: list[str], echo=click.echo) -> str:
 
         # -- refusal: the null is fitted per index; the four constants chosen on one suite
         collected = {b.name: b.evidence() for b in benches}
-        rows = []
-        for chosen_on in names:
-            params = choose([collected[chosen_on]])
-            rows.append((f"{chosen_on}|{params}", {n: _fmt_rates(rates(params, collected[n]))
-                                                   + (" (in-sample)" if n == chosen_on else "") for n in names}))
+        sections.append(refusal_table(collected))
         from assistant.refusal import RefusalPolicy
 
         p = RefusalPolicy()
         shipped = (p.coverage_weight, p.unknown_weight, p.refuse_below, p.answer_from)
-        rows.append((f"shipped default|{shipped}", {n: _fmt_rates(rates(shipped, collected[n])) for n in names}))
-        sections.append(_table("refusal (in-scope refused / uncertain; out-of-scope refused / refused-or-uncertain)",
-                               names, rows))
-        nulls = [f"| {n} | {c.null.n} | {c.null.dense_centre():.3f} | {c.null.dense_spread():.3f} | "
-                 f"{c.null.english_offset():+.3f} |" for n, c in collected.items()]
-        sections.append("### null distributions (off-topic bank on each index)\n\n"
-                        "| suite | n | median best cosine | IQR | English offset |\n|---|---|---|---|---|\n"
-                        + "\n".join(nulls))
         # the refusal with the glossary off (English questions lean on it for coverage)
         off = {b.name: b.evidence(glossary_on=False) for b in benches}
         sections.append(_table("refusal with the English glossary off (shipped constants)", names,
                                [(f"shipped default|{shipped}", {n: _fmt_rates(rates(shipped, off[n])) for n in names})]))
     return "\n\n".join(sections)
+
+
+def refusal_table(collected: dict[str, Collected]) -> str:
+    """The refusal constants chosen on each suite's evidence and scored on every suite's."""
+    from assistant.refusal import RefusalPolicy
+
+    names = list(collected)
+    rows = []
+    for chosen_on in names:
+        params = choose([collected[chosen_on]])
+        rows.append((f"{chosen_on}|{params}", {n: _fmt_rates(rates(params, collected[n]))
+                                               + (" (in-sample)" if n == chosen_on else "") for n in names}))
+    p = RefusalPolicy()
+    shipped = (p.coverage_weight, p.unknown_weight, p.refuse_below, p.answer_from)
+    rows.append((f"shipped default|{shipped}", {n: _fmt_rates(rates(shipped, collected[n])) for n in names}))
+    nulls = [f"| {n} | {c.null.n} | {c.null.dense_centre():.3f} | {c.null.dense_spread():.3f} | "
+             f"{c.null.english_offset():+.3f} |" for n, c in collected.items()]
+    return (_table("refusal (in-scope refused / uncertain; out-of-scope refused / refused-or-uncertain)",
+                   names, rows)
+            + "\n\n### null distributions (off-topic bank on each index)\n\n"
+            "| suite | n | median best cosine | IQR | English offset |\n|---|---|---|---|---|\n"
+            + "\n".join(nulls))
 
 
 def _fmt_rates(r: dict) -> str:
@@ -182,11 +192,22 @@ def _fmt_rates(r: dict) -> str:
 
 
 @click.command()
-@click.argument("specs", nargs=-1, required=True)
+@click.argument("specs", nargs=-1)
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Also write the tables here.")
-def main(specs, out):
+@click.option("--evidence", "evidence_files", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="Refusal only, from `python -m evals.calibrate --save` files (no indexing).")
+def main(specs, out, evidence_files):
     """Choose each tuned constant on one suite and report it on the others (SUITE[=CORPUS,...])."""
-    text = run(list(specs))
+    if evidence_files:
+        import json
+
+        loaded = [Collected.from_json(json.loads(Path(f).read_text(encoding="utf-8"))) for f in evidence_files]
+        text = refusal_table({c.name: c for c in loaded})
+        specs = ("--evidence",) + tuple(evidence_files)
+    elif not specs:
+        raise click.UsageError("give SUITE[=CORPUS,...] arguments or --evidence files")
+    else:
+        text = run(list(specs))
     click.echo("\n" + text)
     if out:
         out.parent.mkdir(parents=True, exist_ok=True)
