@@ -1,6 +1,8 @@
 """Cross-corpus protocol: every tuned constant chosen on one corpus, reported on the others.
 
     python -m evals.crosscorpus SUITE[=CORPUS[,CORPUS...]] SUITE[=...] ... [--out docs/crosscorpus.md]
+    python -m evals.crosscorpus SUITE@HANDBOK_HOME ...     (an index built already)
+    python -m evals.crosscorpus --evidence A.json --evidence B.json   (refusal only)
 
 Each suite is run on its own corpus (``=CORPUS``, else the suite's ``corpus:`` key, else
 ``corpus/``), indexed once into a temporary folder. For each group of constants
@@ -83,12 +85,15 @@ class Bench:
         from index.store import ChunkStore
         from index.sync import ingest_paths
 
+        spec, _, existing = spec.partition("@")  # SUITE@HOME: an index built already
         self.suite_path, corpus = _corpus_for(spec)
         self.suite = load_suite(self.suite_path)
         self.name = self.suite.name
-        self.home = tmp / self.name
+        self.home = Path(existing) if existing else tmp / self.name
         self.embedder = make_embedder("e5-small")
         self.store = ChunkStore(self.home)
+        if existing:
+            return
         report = ingest_paths(corpus, self.store, self.embedder)
         if report.failed:
             raise click.ClickException(f"{self.name}: {len(report.failed)} file(s) failed to ingest")
@@ -197,7 +202,8 @@ def _fmt_rates(r: dict) -> str:
 @click.option("--evidence", "evidence_files", multiple=True, type=click.Path(exists=True, dir_okay=False),
               help="Refusal only, from `python -m evals.calibrate --save` files (no indexing).")
 def main(specs, out, evidence_files):
-    """Choose each tuned constant on one suite and report it on the others (SUITE[=CORPUS,...])."""
+    """Choose each tuned constant on one suite and report it on the others (SUITE[=CORPUS,...]
+    or SUITE@HOME)."""
     if evidence_files:
         import json
 
