@@ -3,7 +3,6 @@ address the question (the extractive writer never quotes headers, dates or unrel
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import numpy as np
