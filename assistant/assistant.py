@@ -9,8 +9,10 @@ from index.embedders import make_embedder
 from index.retriever import HybridRetriever, RetrievalSettings
 from index.store import ChunkStore
 
+from .calibration import Calibration
+from .evidence import gather
 from .models import Answer
-from .refusal import RefusalPolicy
+from .refusal import ANSWER, REFUSED, UNCERTAIN as UNCERTAIN_OUTCOME, RefusalPolicy
 from .settings import Settings
 from .writers.base import AnswerWriter, Draft
 from .writers.extractive import ExtractiveWriter
@@ -18,6 +20,8 @@ from .writers.extractive import ExtractiveWriter
 REFUSAL = ("Det framgår inte av materialet. Jag hittar inget i de indexerade dokumenten som "
            "besvarar frågan, så jag gissar inte. Fråga gärna på ett annat sätt, eller vänd dig "
            "till din chef eller kommunens jurist.")
+UNCERTAIN = ("Materialet verkar inte besvara frågan direkt – här är de avsnitt som ligger närmast. "
+             "Läs dem själv och bedöm om de gäller din fråga.")
 EMPTY_INDEX = "Inga dokument är indexerade ännu. Kör `handbok ingest` först."
 _FOLLOW_UP = re.compile(r"^(och|men|samt|också|även|om|eller|and|but|what about|what if)\b", re.I)
 
@@ -39,16 +43,18 @@ class Assistant:
     """Answers staff questions from the index, with verbatim citations, or refuses."""
 
     def __init__(self, retriever: HybridRetriever, writer: AnswerWriter | None = None,
-                 policy: RefusalPolicy | None = None):
+                 policy: RefusalPolicy | None = None, calibration: Calibration | None = None):
         self.retriever = retriever
         self.writer = writer or ExtractiveWriter()
         self.policy = policy or RefusalPolicy()
+        self.calibration = calibration or Calibration(retriever.home)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "Assistant":
         policy = RefusalPolicy()
         if settings.refusal_threshold is not None:
-            policy.threshold = settings.refusal_threshold
+            policy.refuse_below = settings.refusal_threshold
+            policy.answer_from = max(policy.answer_from, settings.refusal_threshold)
         writer = None
         if settings.generator:
             from .writers import make_writer
@@ -62,11 +68,6 @@ class Assistant:
         if history and (_FOLLOW_UP.match(question.strip()) or len(question.split()) <= 5):
             return f"{history[-1]} {question}"
         return question
-
-    @staticmethod
-    def dense_evidence(passages) -> float:
-        """What the refusal reads of the ranking: the best e5 cosine among the top 10 passages."""
-        return max(p.dense for p in passages[:10])
 
     def ask(self, question: str, *, k: int = 10, history: list[str] | None = None,
             source: str | None = None, since: str | None = None,
@@ -103,12 +104,11 @@ class Assistant:
             yield Answer(question, EMPTY_INDEX if not self.retriever.chunks else REFUSAL, True,
                          timings={"retrieve": (t1 - t0) * 1000})
             return
-        rewritten = self.retriever.rewrite(query)
-        dense_top = self.dense_evidence(passages)
-        confidence = self.policy.confidence(dense_top, rewritten.unknown, rewritten.english)
-        refused = self.policy.refuse(confidence)
+        evidence = gather(self.retriever, query, passages)
+        confidence = self.policy.confidence(evidence, self.calibration.get(self.retriever))
+        outcome = self.policy.outcome(confidence)
         draft = Draft("", [])
-        if not refused:
+        if outcome == ANSWER:
             yield ""  # retrieval is done: callers may release the index from here on
             idf = self.retriever.lexical.idf if self.retriever.lexical else {}
             for item in self.writer.stream(query, passages, self.retriever.query_tokens, idf):
@@ -116,9 +116,12 @@ class Assistant:
                     draft = item
                 else:
                     yield item
-            refused = not draft.citations
+            if not draft.citations:  # nothing in the best passages addresses the question's words
+                outcome = UNCERTAIN_OUTCOME
         t2 = time.perf_counter()
-        yield Answer(question, REFUSAL if refused else draft.text, refused, draft.citations, passages,
+        text = {REFUSED: REFUSAL, UNCERTAIN_OUTCOME: UNCERTAIN}.get(outcome, draft.text)
+        yield Answer(question, text, outcome == REFUSED, draft.citations, passages,
                      timings={"retrieve": (t1 - t0) * 1000, "answer": (t2 - t1) * 1000,
                               "total": (t2 - t0) * 1000},
-                     confidence=confidence, generation=draft.info)
+                     confidence=confidence, outcome=outcome, evidence=evidence.to_json(),
+                     generation=draft.info)

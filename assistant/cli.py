@@ -65,6 +65,12 @@ def ingest(paths, rebuild, as_json):
                                  disable=as_json)
         report = ingest_paths(list(paths) or [settings.corpus], store, embedder,
                               max_file_mb=settings.max_file_mb, ocr=settings.ocr, progress=bar)
+        if store.count():
+            from .assistant import open_retriever
+            from .calibration import Calibration
+
+            # the refusal's null distribution for the new index, now rather than at the first question
+            Calibration(settings.home).get(open_retriever(settings, embedder))
     except HandbokError as exc:
         fail(exc)
     if as_json:
@@ -104,12 +110,26 @@ def status(as_json):
         sources = store.ids_by_source()
         data = {"documents": len(sources), "chunks": sum(len(s["ids"]) for s in sources.values()),
                 "embedder": store.embedder_name() or settings.embedder, "store": store.describe()}
+        if data["chunks"]:
+            from .assistant import Assistant
+
+            assistant = Assistant.from_settings(settings)
+            data["refusal_calibration"] = assistant.policy.cut_points(
+                assistant.calibration.get(assistant.retriever))
     except HandbokError as exc:
         fail(exc)
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False))
         return
     click.echo(f"{data['documents']} documents, {data['chunks']} chunks | embedder {data['embedder']} | {data['store']}")
+    cal = data.get("refusal_calibration")
+    if cal:
+        pct = " ".join(f"p{k}={v:.3f}" for k, v in cal["dense_percentiles"].items())
+        click.echo(f"refusal calibration: {cal['n']} off-topic questions, best cosine {pct} "
+                   f"(English offset {cal['english_offset']:+.3f})")
+        click.echo(f"  refused below score {cal['refuse_below_score']} (confidence {cal['refuse_below']}), "
+                   f"answered from {cal['answer_from_score']} (confidence {cal['answer_from']}), "
+                   f"uncertain between")
     for source, entry in sorted(sources.items()):
         click.echo(f"  {source}  [{entry['date'] or 'odaterat'}] {len(entry['ids'])} chunks  {entry['title'][:70]}")
 
@@ -135,6 +155,18 @@ def chunks(source, as_json):
 
 
 def _print_answer(answer) -> None:
+    if answer.outcome == "refused":
+        click.echo(answer.answer)
+        return
+    if answer.outcome == "uncertain":
+        click.echo(f"OSÄKERT: {answer.answer}\n\nNärmaste avsnitt (inget av dem är ett svar):")
+        for i, p in enumerate(answer.passages[:3], 1):
+            ch = p.chunk
+            excerpt = " ".join(ch.text.split())
+            excerpt = excerpt[:240] + (" …" if len(excerpt) > 240 else "")
+            click.echo(f"  {i}. {ch.title} ({ch.date or 'odaterat'}), s. {ch.page} — {ch.source}\n"
+                       f"     {excerpt}")
+        return
     click.echo(answer.answer)
     if answer.citations:
         click.echo("\nKällor:")

@@ -130,7 +130,7 @@ class Handlers:
             messages.append({"role": "assistant", "content": ERROR})
             yield messages, render.sources_html(None), note, questions, None
             return
-        log.info("answered: refused=%s confidence=%.2f %.0f ms", answer.refused, answer.confidence,
+        log.info("answered: outcome=%s confidence=%.2f %.0f ms", answer.outcome, answer.confidence,
                  answer.timings.get("total", 0.0))
         questions.append(clean)
 
@@ -141,8 +141,9 @@ class Handlers:
             yield messages + [{"role": "assistant", "content": partial + " …"}], None, note, questions, None
             if self.stream_delay:
                 time.sleep(self.stream_delay)
-        messages.append({"role": "assistant", "content": render.answer_markdown(answer.answer)})
+        messages.append({"role": "assistant", "content": render.chat_message(answer)})
         last = {"question": clean, "answer": answer.answer, "refused": answer.refused,
+                "outcome": answer.outcome,
                 "citations": [c.to_json() for c in answer.citations]}
         panel = render.sources_html(answer, old_years=self.settings.old_document_years, today=self.today,
                                     explain=self.is_trainer(username))

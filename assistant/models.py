@@ -29,12 +29,22 @@ class Answer:
     timings: dict[str, float] = field(default_factory=dict)  # milliseconds
     confidence: float = 0.0
     generation: dict = field(default_factory=dict)  # generative writers: sentence checks, note
+    # "answer" (quotes that address the question), "uncertain" (the closest passages, none
+    # offered as the answer) or "refused"; derived from ``refused`` when not given
+    outcome: str = ""
+    evidence: dict = field(default_factory=dict)  # what the refusal decision read
+
+    def __post_init__(self):
+        if not self.outcome:
+            self.outcome = "refused" if self.refused else "answer"
+        self.refused = self.outcome == "refused"
 
     def to_json(self) -> dict:
         """The object of the CLI contract (``handbok ask --json``)."""
         return {
             "question": self.question,
             "answer": self.answer,
+            "outcome": self.outcome,
             "refused": self.refused,
             "citations": [c.to_json() for c in self.citations],
             "passages": [{"chunk_id": p.chunk.chunk_id, "source": p.chunk.source,
@@ -43,6 +53,7 @@ class Answer:
                           "lexical": round(p.lexical, 4), "rank": p.rank,
                           "moved_copy": p.moved_copy} for p in self.passages],
             "confidence": round(self.confidence, 4),
+            "evidence": self.evidence,
             "timings_ms": {k: round(v, 2) for k, v in self.timings.items()},
             **({"generation": self.generation} if self.generation else {}),
         }

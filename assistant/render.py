@@ -36,6 +36,16 @@ def answer_markdown(text: str) -> str:
                        escaped)
 
 
+def chat_message(answer: Answer) -> str:
+    """The answer as the chat shows it: each outcome looks different (an answer carries [n]
+    links to its sources; an uncertain answer is a marked warning, not an answer; a refusal
+    says so plainly and the panel shows no sources)."""
+    body = answer_markdown(answer.answer)
+    if answer.outcome == "uncertain":
+        return f'<div class="hb-uncertain" role="note">⚠️ <strong>Osäkert.</strong> {body}</div>'
+    return body  # an answer with its [n] links, or the plain refusal
+
+
 def quote_spans(text: str, quotes: list[str]) -> list[tuple[int, int]]:
     """Where the quotes occur in ``text``, merged and sorted."""
     spans = []
@@ -173,6 +183,8 @@ def sources_html(answer: Answer | None, *, old_years: int = 5, today: date | Non
 
     if answer is None:
         return SOURCES_PLACEHOLDER
+    if answer.outcome == "uncertain" and answer.passages:
+        return _closest_html(answer, old_years, today)
     if answer.refused or not answer.citations:
         return '<p class="hb-empty">Inga källor: materialet besvarar inte frågan.</p>'
     items = []
@@ -202,6 +214,30 @@ def sources_html(answer: Answer | None, *, old_years: int = 5, today: date | Non
             + f'<p class="hb-file">Fil: {html.escape(chunk.source)}</p>'
             "</article>")
     return '<section class="hb-sources" aria-label="Källor"><h3>Källor</h3>' + "".join(items) + "</section>"
+
+
+def _closest_html(answer: Answer, old_years: int, today: date | None, n: int = 3) -> str:
+    """An uncertain answer's panel: the closest passages, plainly marked as not an answer."""
+    items = []
+    for i, p in enumerate(answer.passages[:n], 1):
+        chunk = p.chunk
+        note = age_note(chunk.date, old_years, today)
+        start, end = _excerpt_bounds(chunk.text, [])
+        excerpt = highlight(chunk.text, [], start, end) + (" …" if end < len(chunk.text) else "")
+        items.append(
+            f'<article class="hb-source hb-closest">'
+            f'<h4><span class="hb-n">{i}.</span> {html.escape(chunk.title or chunk.source)}</h4>'
+            f'<p class="hb-meta">{describe(chunk)}</p>'
+            + (f'<p class="hb-old" role="note">{html.escape(note)}</p>' if note else "")
+            + f'<blockquote class="hb-excerpt">{excerpt}</blockquote>'
+            f'<details><summary>Visa hela avsnittet</summary>'
+            f'<div class="hb-passage">{html.escape(chunk.text)}</div></details>'
+            f'<p class="hb-file">Fil: {html.escape(chunk.source)}</p>'
+            "</article>")
+    return ('<section class="hb-sources hb-uncertain-sources" aria-label="Närmaste avsnitt">'
+            "<h3>Närmaste avsnitt – inget av dem besvarar frågan direkt</h3>"
+            '<p class="hb-old" role="note">Materialet verkar inte besvara frågan direkt. '
+            "Läs avsnitten själv innan du drar någon slutsats.</p>" + "".join(items) + "</section>")
 
 
 def coverage_html(sources: dict[str, dict]) -> str:

@@ -22,7 +22,9 @@ class Settings:
     corpus: Path = Path("corpus")  # HANDBOK_CORPUS: what `handbok ingest` indexes by default
     max_file_mb: float = 50.0  # HANDBOK_MAX_FILE_MB
     ocr: bool = True  # HANDBOK_OCR=0 turns Tesseract off
-    refusal_threshold: float | None = None  # HANDBOK_REFUSAL_THRESHOLD overrides the calibrated one
+    # HANDBOK_REFUSAL_THRESHOLD: refuse below this confidence (share of the off-topic bank scoring
+    # lower, 0..1) instead of the chosen 0.90; answers start at max(0.97, it)
+    refusal_threshold: float | None = None
     old_document_years: int = 5  # HANDBOK_OLD_DOCUMENT_YEARS: warn about older sources
     auth_file: Path | None = None  # HANDBOK_USERS: users file for sign-in
     generator: str | None = None  # HANDBOK_GENERATOR: openai:<model>@<url> | ollama:<model>@<url>

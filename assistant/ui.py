@@ -76,6 +76,7 @@ CSS = """
 .hb-empty { opacity: 0.75; font-style: italic; }
 .hb-open { font-size: 0.9em; margin: 0.3em 0; }
 .hb-why { font-size: 0.85em; color: #3730a3; background: #eef2ff; padding: 0.25em 0.5em; border-radius: 4px; }
+.hb-uncertain { border-left: 4px solid #d97706; background: #fffbeb; padding: 0.4em 0.6em; }
 a.hb-cite { font-weight: 700; color: var(--link-text-color, #1d4ed8); text-decoration: none; }
 a.hb-cite:hover, a.hb-cite:focus { text-decoration: underline; }
 .hb-example-role p { margin: 0.4em 0 0 0; font-size: 0.9em; }

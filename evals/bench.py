@@ -40,6 +40,8 @@ class Score:
     false_refusal: float
     p50: float
     p95: float
+    uncertain_in: float = 0.0  # in-scope questions answered "uncertain"
+    refused_or_uncertain_oos: float = 0.0  # out-of-scope questions not answered
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -50,16 +52,21 @@ def _percentile(values: list[float], q: float) -> float:
 
 
 def score(system: str, suite, answer_fn) -> Score:
-    """answer_fn(question) -> (chunks ranked best first, refused)."""
+    """answer_fn(question) -> (chunks ranked best first, refused or the outcome's name)."""
     ranks, refused_in, refused_out, latencies = [], [], [], []
+    uncertain_in, not_answered_out = [], []
     for case in suite.cases:
         t0 = time.perf_counter()
-        chunks, refused = answer_fn(case.question)
+        chunks, outcome = answer_fn(case.question)
         latencies.append((time.perf_counter() - t0) * 1000)
+        refused = outcome == "refused" if isinstance(outcome, str) else bool(outcome)
+        uncertain = outcome == "uncertain"
         if case.must_refuse:
             refused_out.append(refused)
+            not_answered_out.append(refused or uncertain)
             continue
         refused_in.append(refused)
+        uncertain_in.append(uncertain)
         rank = next((i for i, c in enumerate(chunks[:10], 1) if is_correct(case, c)), None)
         ranks.append(rank)
     n = len(ranks) or 1
@@ -72,6 +79,8 @@ def score(system: str, suite, answer_fn) -> Score:
         false_refusal=sum(refused_in) / (len(refused_in) or 1),
         p50=statistics.median(latencies) if latencies else 0.0,
         p95=_percentile(latencies, 0.95),
+        uncertain_in=sum(uncertain_in) / (len(uncertain_in) or 1),
+        refused_or_uncertain_oos=sum(not_answered_out) / (len(not_answered_out) or 1),
     )
 
 
@@ -166,7 +175,7 @@ def run_bench(suite_path: Path, corpus: list[Path], *, include_baseline: bool = 
 
         def handbok(q):
             answer = assistant.ask(q)
-            return [p.chunk for p in answer.passages], answer.refused
+            return [p.chunk for p in answer.passages], answer.outcome
 
         scores.append(score("handbok (hybrid + refusal)", suite, handbok))
     return scores
@@ -182,12 +191,15 @@ def markdown_table(scores: list[Score]) -> str:
         ratio = value / getattr(base, ref) if getattr(base, ref) else None
         return f"{text} ({ratio:.2f}×)" if ratio is not None else f"{text} (–)"
 
-    rows = ["| system | hit@1 | hit@5 | MRR@10 | out-of-scope refused | in-scope falsely refused | p50 ms | p95 ms |",
-            "|---|---|---|---|---|---|---|---|"]
+    rows = ["| system | hit@1 | hit@5 | MRR@10 | out-of-scope refused | out-of-scope refused or uncertain "
+            "| in-scope falsely refused | in-scope uncertain | p50 ms | p95 ms |",
+            "|---|---|---|---|---|---|---|---|---|---|"]
     for s in scores:
         cells = [cell(s.hit1, "hit1", "{:.3f}"), cell(s.hit5, "hit5", "{:.3f}"),
                  cell(s.mrr10, "mrr10", "{:.3f}"), cell(s.refused_oos, "refused_oos", "{:.3f}"),
-                 cell(s.false_refusal, "false_refusal", "{:.3f}"), cell(s.p50, "p50", "{:.1f}"),
+                 f"{s.refused_or_uncertain_oos:.3f}",
+                 cell(s.false_refusal, "false_refusal", "{:.3f}"), f"{s.uncertain_in:.3f}",
+                 cell(s.p50, "p50", "{:.1f}"),
                  cell(s.p95, "p95", "{:.1f}")]
         if s is base:
             cells = [c.split(" (")[0] for c in cells]

@@ -15,9 +15,10 @@ from pathlib import Path
 from ingest.errors import EvalError
 
 RATE_METRICS = ("hit@1", "hit@5", "mrr@10", "citation_validity", "citation_precision",
-                "fact_recall", "refusal_accuracy", "false_refusal_rate", "supported_share")
+                "fact_recall", "refusal_accuracy", "refused_or_uncertain", "false_refusal_rate",
+                "uncertain_rate", "supported_share")
 LATENCY_METRICS = ("latency_p50_ms", "latency_p95_ms")
-LOWER_IS_BETTER = {"false_refusal_rate", "latency_p50_ms", "latency_p95_ms"}
+LOWER_IS_BETTER = {"false_refusal_rate", "uncertain_rate", "latency_p50_ms", "latency_p95_ms"}
 GROUP_LABELS = {
     "en": {"all": "overall", "role": "role", "topic": "topic", "lang": "lang"},
     "sv": {"all": "alla", "role": "roll", "topic": "ämne", "lang": "språk"},
@@ -247,7 +248,8 @@ def render_markdown(data: dict, comparison: Comparison | None = None, checks=Non
     for m, value, bound, ok in metric_rows(agg, checks):
         status = "" if ok is None else ("ok" if ok else "**FAIL**")
         lines.append(f"| {m} | {value} | {bound} | {status} |")
-    cols = ("n", "hit@1", "hit@5", "mrr@10", "false_refusal_rate", "refusal_accuracy", "citation_precision")
+    cols = ("n", "hit@1", "hit@5", "mrr@10", "false_refusal_rate", "uncertain_rate", "refusal_accuracy",
+            "refused_or_uncertain", "citation_precision")
     for group in ("role", "topic", "lang"):
         rows = data.get("breakdown", {}).get(group, {})
         if not rows:
@@ -361,7 +363,8 @@ def render_html(data: dict, comparison: Comparison | None = None, checks=None) -
             out.append(f"<li>[{c['n']}] {mark} {e(c['source'])} p. {c['page']}"
                        f"<div class='snip'>“{e(c['quote'])}”</div></li>")
         if not r["citations"]:
-            out.append(f"<li>{'refused' if r['refused'] else 'no citations'}</li>")
+            label = {"refused": "refused", "uncertain": "uncertain (closest passages shown, no answer)"}
+            out.append(f"<li>{label.get(r.get('outcome'), 'refused' if r['refused'] else 'no citations')}</li>")
         out.append("</ul></div></div></div>")
     out.append("<h2>Environment</h2><table>")
     out += [f"<tr><th>{e(k)}</th><td class='snip'>{e(v)}</td></tr>" for k, v in _environment_rows(data)]

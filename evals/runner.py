@@ -43,6 +43,7 @@ class QuestionResult:
     sentences_checked: int | None = None  # generated sentences checked against their sources
     sentences_supported: int | None = None
     unsupported_sentences: list[dict] = field(default_factory=list)  # what the check removed, and why
+    outcome: str = "answer"  # answer | uncertain | refused
 
     @property
     def failed(self) -> bool:
@@ -114,10 +115,13 @@ def aggregate(results: list[QuestionResult]) -> dict:
         "citation_precision": _mean(r.citation_precision for r in results),
         "fact_recall": _mean(r.fact_recall for r in results),
         "refusal_accuracy": _mean([r.refused for r in out_of_scope]) if out_of_scope else None,
+        "refused_or_uncertain": (_mean([r.outcome != "answer" for r in out_of_scope])
+                                 if out_of_scope else None),
         "false_refusal_rate": _mean([r.refused for r in in_scope]) if in_scope else None,
         # generated sentences supported by their cited passages, over all questions (None: extractive)
         "supported_share": (sum(r.sentences_supported or 0 for r in results) / checked
                             if (checked := sum(r.sentences_checked or 0 for r in results)) else None),
+        "uncertain_rate": _mean([r.outcome == "uncertain" for r in in_scope]) if in_scope else None,
         "latency_p50_ms": percentile(latencies, 50),
         "latency_p95_ms": percentile(latencies, 95),
     }
@@ -135,11 +139,15 @@ def breakdown(results: list[QuestionResult]) -> dict:
 def failure_reasons(case: Case, r: QuestionResult, k: int) -> list[str]:
     reasons = []
     if case.must_refuse:
-        if not r.refused:
+        if r.outcome == "uncertain":
+            reasons.append("uncertain on an out-of-scope question (should refuse)")
+        elif not r.refused:
             reasons.append("answered an out-of-scope question (should refuse)")
         return reasons
     if r.refused:
         reasons.append("refused an in-scope question")
+    elif r.outcome == "uncertain":
+        reasons.append("uncertain on an in-scope question (showed passages, no answer)")
     if r.first_correct_rank is None:
         reasons.append(f"no correct passage in the top {k}")
     elif r.first_correct_rank > 1:
@@ -156,6 +164,7 @@ def score(case: Case, answer, k: int = 10) -> QuestionResult:
     r = QuestionResult(
         id=case.id, question=case.question, role=case.role, topic=case.topic, lang=case.lang,
         must_refuse=case.must_refuse, refused=bool(answer.refused),
+        outcome=getattr(answer, "outcome", "refused" if answer.refused else "answer"),
         first_correct_rank=FirstCorrectRank(k).evaluate(case, answer),
         citation_validity=CitationValidity().evaluate(case, answer),
         citation_precision=CitationPrecision().evaluate(case, answer),

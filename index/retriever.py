@@ -239,6 +239,12 @@ class HybridRetriever:
                                        else st.rewriter.as_typed(query))
         return q
 
+    def chunk_terms(self, chunk_id: str) -> set[str]:
+        """The index terms of one indexed chunk (empty for an unknown id)."""
+        self.refresh()
+        pos = self._position.get(chunk_id)
+        return self._terms[pos] if pos is not None and pos < len(self._terms) else set()
+
     def query_tokens(self, text: str) -> list[str]:
         self.refresh()
         lexical = self.lexical

@@ -84,7 +84,13 @@ def indexed_corpus(tmp_path_factory) -> Path:
     cwd = os.getcwd()
     os.chdir(ROOT)
     try:
-        report = ingest_paths([CORPUS], ChunkStore(home), make_embedder("e5-small"))
+        e5 = make_embedder("e5-small")
+        store = ChunkStore(home)
+        report = ingest_paths([CORPUS], store, e5)
+        # the refusal's null distribution, fitted once here as `handbok ingest` does (copies keep it)
+        from assistant.calibration import Calibration
+        from index.retriever import HybridRetriever
+        Calibration(home).get(HybridRetriever(store, e5, home))
     finally:
         os.chdir(cwd)
     assert not report.failed, report.failed

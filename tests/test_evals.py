@@ -352,16 +352,24 @@ def test_ui_evaluation_writes_reports_and_compares_with_the_previous_run(indexed
 
 
 def test_refusal_calibration_puts_the_decision_between_answerable_and_unanswerable():
-    from evals.calibrate import Evidence, fit, report
+    import numpy as np
 
-    # in scope: close passages; out of scope: a similar cosine at best, but words the corpus lacks
-    evidence = ([Evidence(0.86 + i / 1000, 0.0, False, True) for i in range(20)]
-                + [Evidence(0.86 + i / 1000, 0.9, False, False) for i in range(10)]
-                + [Evidence(0.80, 0.0, False, False)])
-    uw, eb, center = fit(evidence)
-    assert uw > 0  # dense alone cannot separate them, the unknown share must
-    r = report(evidence, halvings=3)
-    assert r["fitted"] == (0.0, 1.0)
-    # left out, the most similar unanswerable question can fall on the wrong side: that is
-    # what the leave-one-out figure is for
-    assert r["loo"][0] == 0.0 and r["loo"][1] >= 0.9
+    from assistant.calibration import NullDistribution
+    from evals.calibrate import Collected, choose, cross_validate, rates
+
+    # the off-topic bank: cosines around 0.83, few of its words in the corpus
+    rng = np.random.default_rng(0)
+    n = 200
+    null = NullDistribution("k", list(0.83 + 0.015 * rng.standard_normal(n)), list(rng.uniform(0, 0.4, n)),
+                            list(rng.uniform(0.4, 1.0, n)), [False] * n)
+    # in scope: close passages that share the question's words; out of scope: a similar
+    # cosine at best, but words the corpus lacks and passages that do not contain them
+    dense = np.r_[0.86 + np.arange(20) / 1000, 0.86 + np.arange(10) / 1000]
+    c = Collected("t", dense, np.r_[np.full(20, 0.8), np.full(10, 0.1)], np.r_[np.zeros(20), np.full(10, 0.9)],
+                  np.zeros(30, dtype=bool), np.r_[np.ones(20, dtype=bool), np.zeros(10, dtype=bool)], null)
+    params = choose([c])
+    assert params[0] > 0 or params[1] > 0  # dense alone cannot separate them, coverage/unknown must
+    fitted = rates(params, c)
+    assert fitted["false_refusal_rate"] == 0.0 and fitted["refused_or_uncertain"] == 1.0
+    cv = cross_validate(c, halvings=2)
+    assert cv["false_refusal_rate"] <= 0.1 and cv["refused_or_uncertain"] >= 0.9
