@@ -52,7 +52,8 @@ SEGMENT_CHUNKS = 1000
 K1, B, WINDOW = 1.2, 0.75, 2  # as LexicalIndex (bm25s defaults) and PassageIndex
 _RWORD = re.compile(r"[^\W\d_]+(?::[^\W\d_]+)?")  # query._WORD: the rewriter's words
 _ARRAYS = ("c_ptr", "c_row", "c_tf", "c_len", "w_ptr", "w_row", "w_tf", "w_len", "w_owner",
-           "p_ptr", "p_chunk", "p_pos", "n_words")
+           "p_ptr", "p_chunk", "p_pos", "n_words", "r_ptr", "r_term")
+FORMAT = 1  # bump when the files change: a new folder is built
 
 
 def _rewriter_words(texts) -> Counter:
@@ -118,6 +119,7 @@ def build_segment(folder: Path, records: list[tuple[str, str, dict]], analyzer: 
     c_cols, c_rows, c_vals, c_len = [], [], [], []
     w_cols, w_rows, w_vals, w_len, w_owner = [], [], [], [], []
     p_cols, p_chunk, p_pos, n_words = [], [], [], []
+    word_ids: dict[str, list[int]] = {}  # a word's terms, once per word as written
     for i, text in enumerate(texts):
         toks = tokens(text)
         c_len.append(max(1, len(toks)))  # bm25s indexes an empty chunk as [""]
@@ -140,12 +142,16 @@ def build_segment(folder: Path, records: list[tuple[str, str, dict]], analyzer: 
         words = text.split()
         n_words.append(len(words))
         for pos, word in enumerate(words):
-            for t in set(tokens(word)):
-                p_cols.append(tid(t))
-                p_chunk.append(i)
-                p_pos.append(pos)
+            ids = word_ids.get(word)
+            if ids is None:
+                ids = word_ids[word] = [tid(t) for t in set(tokens(word))]
+            p_cols += ids
+            p_chunk += [i] * len(ids)
+            p_pos += [pos] * len(ids)
     n_terms = len(terms)
-    arrays = {}
+    arrays = {"r_term": np.asarray(c_cols, dtype=np.int32),  # each chunk's terms, row by row
+              "r_ptr": np.concatenate([[0], np.cumsum(np.bincount(c_rows, minlength=len(texts)))]
+                                      ).astype(np.int64)}
     arrays["c_ptr"], arrays["c_row"], arrays["c_tf"] = _csc(c_cols, c_rows, c_vals, n_terms)
     arrays["w_ptr"], arrays["w_row"], arrays["w_tf"] = _csc(w_cols, w_rows, w_vals, n_terms)
     p_ptr, p_chunk_a, p_pos_a = _csc(p_cols, p_chunk, p_pos, n_terms)
@@ -221,7 +227,7 @@ class LexicalStore:
     """The segments under ``home/lexical/<code version>`` and their manifest."""
 
     def __init__(self, folder: Path):
-        self.root = Path(folder) / code_version()
+        self.root = Path(folder) / f"{code_version()}-{FORMAT}"
         self._segments: dict[str, Segment] = {}  # opened segments, reused across views
 
     # -- files ---------------------------------------------------------------------------
@@ -424,6 +430,12 @@ class LexicalView:
         longest = max((int(np.max(s.n_words)) for s in self.segments if s.n), default=0)
         self.stride = longest + span + 1
         self._widf = np.log(1 + (self.n_win - self.w_df + 0.5) / (self.w_df + 0.5))
+
+    def term_set(self, row: int) -> frozenset[int]:
+        """The distinct term ids of the chunk in view row ``row`` (for the near-copy rule)."""
+        s = int(np.searchsorted(self.offsets, row, side="right")) - 1
+        seg, local = self.segments[s], row - int(self.offsets[s])
+        return frozenset(np.asarray(seg.r_term[int(seg.r_ptr[local]):int(seg.r_ptr[local + 1])]).tolist())
 
     def _ids(self, terms):
         return [(self.vocab[t], w) for t, w in terms.items() if t in self.vocab]

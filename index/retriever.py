@@ -175,7 +175,8 @@ class HybridRetriever:
             keep &= np.array([bool(c.date) and c.date[:len(since)] >= since for c in chunks])
         candidates = [i for i in np.argsort(-fused, kind="stable") if keep[i]]
         wanted = max(k, s.rerank_candidates if self.reranker else k)
-        candidates = self._copies_moved_down(candidates[:2 * wanted], chunks, view.analyzer)[:wanted]
+        candidates = self._copies_moved_down(candidates[:2 * wanted],
+                                             lambda i: view.term_set(int(order[i])))[:wanted]
         passages = [Passage(chunks[i], float(fused[i]), float(dense[i]), float(lexical[i]))
                     for i in candidates]
         if self.reranker is not None and passages:
@@ -184,14 +185,14 @@ class HybridRetriever:
             p.rank = rank
         return passages[:k]
 
-    def _copies_moved_down(self, order: list[int], chunks: list[Chunk], analyzer) -> list[int]:
+    def _copies_moved_down(self, order: list[int], term_set) -> list[int]:
         """``order`` with each near-copy of a passage ranked above it moved down behind the
         next ``duplicate_gap`` distinct passages (not to the end: the copy may be the one
         document the user filters for)."""
         limit, gap = self.settings.duplicate_jaccard, self.settings.duplicate_gap
         if limit >= 1.0:
             return order
-        term_sets = {i: set(analyzer.tokens(chunks[i].search_text())) for i in order}
+        term_sets = {i: term_set(i) for i in order}
         out: list[int] = []
         waiting: list[list[int]] = []  # [index, distinct passages still to let pass]
         for i in order:

@@ -56,6 +56,7 @@ def assert_same_as_rebuilt(view, store):
     fresh = LexicalIndex.build([c.chunk_id for c in chunks], texts)
     passages = PassageIndex(fresh.analyzer, texts, fresh.idf, span=view.span)
     assert view.idf == pytest.approx(fresh.idf) and set(view.idf) == set(fresh.idf)
+    assert [{view.terms[t] for t in view.term_set(int(row))} for row in view.order] == fresh.token_sets
     rewriter = QueryRewriter(fresh.analyzer, fresh.idf, texts)
     assert QueryRewriter(view.analyzer, view.idf, words=view.words).words == rewriter.words
     for question in QUESTIONS:
