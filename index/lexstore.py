@@ -165,6 +165,7 @@ def build_segment(folder: Path, records: list[tuple[str, str, dict]], analyzer: 
     tmp.mkdir(parents=True)
     for name in _ARRAYS:
         np.save(tmp / f"{name}.npy", arrays[name])
+    (tmp / "ids.json").write_text(json.dumps([r[0] for r in records]))
     with open(tmp / "chunks.jsonl", "w", encoding="utf-8") as f:
         for cid, text, meta in records:
             f.write(json.dumps([cid, text, meta], ensure_ascii=False) + "\n")
@@ -183,13 +184,23 @@ class Segment:
         for name in _ARRAYS:
             setattr(self, name, np.load(folder / f"{name}.npy", mmap_mode="r"))
         self.n = len(self.c_len)
-        self._records = None
+        self._chunks: list[Chunk] | None = None
 
     def records(self) -> list[tuple[str, str, dict]]:
-        if self._records is None:
-            with open(self.folder / "chunks.jsonl", encoding="utf-8") as f:
-                self._records = [tuple(json.loads(line)) for line in f]
-        return self._records
+        with open(self.folder / "chunks.jsonl", encoding="utf-8") as f:
+            return [tuple(json.loads(line)) for line in f]
+
+    def ids(self) -> list[str]:
+        try:
+            return json.loads((self.folder / "ids.json").read_text())
+        except OSError:
+            return [r[0] for r in self.records()]
+
+    def chunks(self) -> list[Chunk]:
+        """The segment's chunks, read once per process (a segment never changes)."""
+        if self._chunks is None:
+            self._chunks = [Chunk.from_record(cid, text, meta) for cid, text, meta in self.records()]
+        return self._chunks
 
     def stats(self) -> dict:
         return json.loads((self.folder / "stats.json").read_text())
@@ -279,7 +290,7 @@ class LexicalStore:
             keep, shrunk, known = [], [], set()
             for name in m["segments"]:
                 seg = self.segment(name)
-                ids = [r[0] for r in seg.records()]
+                ids = seg.ids()
                 known.update(ids)
                 if all(i in live_set for i in ids):
                     keep.append(name)
@@ -347,12 +358,12 @@ class LexicalStore:
         except (OSError, ValueError):
             return []
 
-    def open(self, store, span: int, previous: "LexicalView | None" = None) -> "LexicalView":
+    def open(self, store, span: int) -> "LexicalView":
         """The current state as a view for search (syncing first when the store moved on)."""
         m = self.manifest()
         if m is None or m.get("store") != store.identity():
             m = self.sync(store)
-        return LexicalView(self, m, span, previous)
+        return LexicalView(self, m, span)
 
 
 def _changed_words(old: dict, new: dict, old_an, new_an, segments: dict) -> set[str]:
@@ -384,20 +395,13 @@ class LexicalView:
     Rows are in view order (segments concatenated); ``chunks`` lists them.
     """
 
-    def __init__(self, lex: LexicalStore, manifest: dict, span: int, previous=None):
+    def __init__(self, lex: LexicalStore, manifest: dict, span: int):
         self.manifest = manifest
         self.span = span
         self.segments = [lex.segment(name) for name in manifest["segments"]]
         self.offsets = np.cumsum([0] + [s.n for s in self.segments])
         self.n = int(self.offsets[-1])
-        reuse = {c.chunk_id: c for c in previous.chunks} if previous is not None else {}
-        self.chunks: list[Chunk] = []
-        for seg in self.segments:
-            for cid, text, meta in seg.records():
-                c = reuse.get(cid)
-                self.chunks.append(c if c is not None else Chunk.from_record(cid, text, meta))
-        for seg in self.segments:
-            seg._records = None  # the Chunk objects hold the texts
+        self.chunks: list[Chunk] = [c for seg in self.segments for c in seg.chunks()]
         self.terms = lex._vocab()[:manifest["n_terms"]]
         self.vocab = {t: i for i, t in enumerate(self.terms)}
         v = len(self.terms)

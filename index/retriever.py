@@ -120,8 +120,7 @@ class HybridRetriever:
         self._load(generation)
 
     def _load(self, generation) -> None:
-        old = self._state.view
-        view = self._lexstore.open(self.store, self.settings.proximity_span, previous=old)
+        view = self._lexstore.open(self.store, self.settings.proximity_span)
         chunks = [view.chunks[i] for i in view.order]
         rewriter = QueryRewriter(view.analyzer, view.idf, words=view.words) if chunks else None
         self._state = _State(chunks, {c.chunk_id: i for i, c in enumerate(chunks)}, view,
