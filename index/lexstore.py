@@ -324,14 +324,15 @@ class LexicalStore:
                 _add(learned, part)
             # a kept segment is rebuilt when the new corpus changes how one of its words is split
             old_an, new_an = analyzer_for(m["learned"]), analyzer_for(learned)
-            changed = _changed_words(m["learned"], learned, old_an, new_an,
-                                     {name: self.segment(name) for name in keep})
-            if changed:
+            stats = {}
+            if keep and _status_changed(m["learned"], learned, old_an, new_an):
+                stats = {name: self.segment(name).stats() for name in keep}
+                changed = _changed_words(m["learned"], learned, old_an, new_an,
+                                         set().union(*(st["keys"] for st in stats.values())))
                 for name in list(keep):
-                    st = self.segment(name).stats()
-                    if changed & set(st["keys"]):
+                    if changed.intersection(stats[name]["keys"]):
                         keep.remove(name)
-                        _add(words, st["words"], -1)
+                        _add(words, stats[name]["words"], -1)
                         shrunk.append((name, None))
                         groups.append(list(self.segment(name).records()))
             vocab_list = self._vocab()
@@ -366,15 +367,17 @@ class LexicalStore:
         return LexicalView(self, m, span)
 
 
-def _changed_words(old: dict, new: dict, old_an, new_an, segments: dict) -> set[str]:
-    """Words of the kept segments whose terms differ between the two learned corpora."""
-    diff = [w for w in set(old) | set(new)
+def _status_changed(old: dict, new: dict, old_an, new_an) -> list[str]:
+    """Corpus words whose presence or trust as a compound part differs between the two corpora."""
+    return [w for w in set(old) | set(new)
             if (w in old) != (w in new) or old_an._in_corpus(w) != new_an._in_corpus(w)]
-    if not diff or not segments:
+
+
+def _changed_words(old: dict, new: dict, old_an, new_an, keys: set[str]) -> set[str]:
+    """Words among ``keys`` whose terms differ between the two learned corpora."""
+    diff = _status_changed(old, new, old_an, new_an)
+    if not diff:
         return set()
-    keys: set[str] = set()
-    for seg in segments.values():
-        keys.update(seg.stats()["keys"])
     # a word's split only looks up its own substrings (maybe with -a/-e added)
     cores = {w[:-1] if w[-1] in "ae" else w for w in diff}
     ordered = sorted(keys)
