@@ -316,15 +316,10 @@ class LexicalStore:
                 st = self.segment(name).stats()
                 _add(learned, st["learned"], -1)
                 _add(words, st["words"], -1)
-            group_stats = []
             for recs in groups:
-                texts = [Chunk.from_record(*r).search_text() for r in recs]
-                part = _learned(texts)
-                group_stats.append(part)
-                _add(learned, part)
+                _add(learned, _learned([Chunk.from_record(*r).search_text() for r in recs]))
             # a kept segment is rebuilt when the new corpus changes how one of its words is split
             old_an, new_an = analyzer_for(m["learned"]), analyzer_for(learned)
-            stats = {}
             if keep and _status_changed(m["learned"], learned, old_an, new_an):
                 stats = {name: self.segment(name).stats() for name in keep}
                 changed = _changed_words(m["learned"], learned, old_an, new_an,
