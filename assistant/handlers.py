@@ -135,7 +135,9 @@ class Handlers:
         questions.append(clean)
 
         words = re.split(r"(\s+)", answer.answer)
-        step = 6  # words, with their separators, per update
+        # words with their separators per update: at most ~10 updates, since each one costs the
+        # server a render and a message (20 users at once: `handbok bench --load 20`, README)
+        step = max(6, len(words) // 10)
         for i in range(step, len(words), step) if not streamed else ():
             partial = render.answer_markdown("".join(words[:i]))
             yield messages + [{"role": "assistant", "content": partial + " …"}], None, note, questions, None

@@ -52,7 +52,8 @@ SEGMENT_CHUNKS = 1000
 K1, B, WINDOW = 1.2, 0.75, 2  # as LexicalIndex (bm25s defaults) and PassageIndex
 _RWORD = re.compile(r"[^\W\d_]+(?::[^\W\d_]+)?")  # query._WORD: the rewriter's words
 _ARRAYS = ("c_ptr", "c_row", "c_tf", "c_len", "w_ptr", "w_row", "w_tf", "w_len", "w_owner",
-           "p_ptr", "p_chunk", "p_pos", "n_words")
+           "p_ptr", "p_chunk", "p_pos", "n_words", "r_ptr", "r_term")
+FORMAT = 1  # bump when the files change: a new folder is built
 
 
 def _rewriter_words(texts) -> Counter:
@@ -118,6 +119,7 @@ def build_segment(folder: Path, records: list[tuple[str, str, dict]], analyzer: 
     c_cols, c_rows, c_vals, c_len = [], [], [], []
     w_cols, w_rows, w_vals, w_len, w_owner = [], [], [], [], []
     p_cols, p_chunk, p_pos, n_words = [], [], [], []
+    word_ids: dict[str, list[int]] = {}  # a word's terms, once per word as written
     for i, text in enumerate(texts):
         toks = tokens(text)
         c_len.append(max(1, len(toks)))  # bm25s indexes an empty chunk as [""]
@@ -140,12 +142,16 @@ def build_segment(folder: Path, records: list[tuple[str, str, dict]], analyzer: 
         words = text.split()
         n_words.append(len(words))
         for pos, word in enumerate(words):
-            for t in set(tokens(word)):
-                p_cols.append(tid(t))
-                p_chunk.append(i)
-                p_pos.append(pos)
+            ids = word_ids.get(word)
+            if ids is None:
+                ids = word_ids[word] = [tid(t) for t in set(tokens(word))]
+            p_cols += ids
+            p_chunk += [i] * len(ids)
+            p_pos += [pos] * len(ids)
     n_terms = len(terms)
-    arrays = {}
+    arrays = {"r_term": np.asarray(c_cols, dtype=np.int32),  # each chunk's terms, row by row
+              "r_ptr": np.concatenate([[0], np.cumsum(np.bincount(c_rows, minlength=len(texts)))]
+                                      ).astype(np.int64)}
     arrays["c_ptr"], arrays["c_row"], arrays["c_tf"] = _csc(c_cols, c_rows, c_vals, n_terms)
     arrays["w_ptr"], arrays["w_row"], arrays["w_tf"] = _csc(w_cols, w_rows, w_vals, n_terms)
     p_ptr, p_chunk_a, p_pos_a = _csc(p_cols, p_chunk, p_pos, n_terms)
@@ -159,6 +165,7 @@ def build_segment(folder: Path, records: list[tuple[str, str, dict]], analyzer: 
     tmp.mkdir(parents=True)
     for name in _ARRAYS:
         np.save(tmp / f"{name}.npy", arrays[name])
+    (tmp / "ids.json").write_text(json.dumps([r[0] for r in records]))
     with open(tmp / "chunks.jsonl", "w", encoding="utf-8") as f:
         for cid, text, meta in records:
             f.write(json.dumps([cid, text, meta], ensure_ascii=False) + "\n")
@@ -177,13 +184,23 @@ class Segment:
         for name in _ARRAYS:
             setattr(self, name, np.load(folder / f"{name}.npy", mmap_mode="r"))
         self.n = len(self.c_len)
-        self._records = None
+        self._chunks: list[Chunk] | None = None
 
     def records(self) -> list[tuple[str, str, dict]]:
-        if self._records is None:
-            with open(self.folder / "chunks.jsonl", encoding="utf-8") as f:
-                self._records = [tuple(json.loads(line)) for line in f]
-        return self._records
+        with open(self.folder / "chunks.jsonl", encoding="utf-8") as f:
+            return [tuple(json.loads(line)) for line in f]
+
+    def ids(self) -> list[str]:
+        try:
+            return json.loads((self.folder / "ids.json").read_text())
+        except OSError:
+            return [r[0] for r in self.records()]
+
+    def chunks(self) -> list[Chunk]:
+        """The segment's chunks, read once per process (a segment never changes)."""
+        if self._chunks is None:
+            self._chunks = [Chunk.from_record(cid, text, meta) for cid, text, meta in self.records()]
+        return self._chunks
 
     def stats(self) -> dict:
         return json.loads((self.folder / "stats.json").read_text())
@@ -221,7 +238,7 @@ class LexicalStore:
     """The segments under ``home/lexical/<code version>`` and their manifest."""
 
     def __init__(self, folder: Path):
-        self.root = Path(folder) / code_version()
+        self.root = Path(folder) / f"{code_version()}-{FORMAT}"
         self._segments: dict[str, Segment] = {}  # opened segments, reused across views
 
     # -- files ---------------------------------------------------------------------------
@@ -273,7 +290,7 @@ class LexicalStore:
             keep, shrunk, known = [], [], set()
             for name in m["segments"]:
                 seg = self.segment(name)
-                ids = [r[0] for r in seg.records()]
+                ids = seg.ids()
                 known.update(ids)
                 if all(i in live_set for i in ids):
                     keep.append(name)
@@ -299,22 +316,18 @@ class LexicalStore:
                 st = self.segment(name).stats()
                 _add(learned, st["learned"], -1)
                 _add(words, st["words"], -1)
-            group_stats = []
             for recs in groups:
-                texts = [Chunk.from_record(*r).search_text() for r in recs]
-                part = _learned(texts)
-                group_stats.append(part)
-                _add(learned, part)
+                _add(learned, _learned([Chunk.from_record(*r).search_text() for r in recs]))
             # a kept segment is rebuilt when the new corpus changes how one of its words is split
             old_an, new_an = analyzer_for(m["learned"]), analyzer_for(learned)
-            changed = _changed_words(m["learned"], learned, old_an, new_an,
-                                     {name: self.segment(name) for name in keep})
-            if changed:
+            if keep and _status_changed(m["learned"], learned, old_an, new_an):
+                stats = {name: self.segment(name).stats() for name in keep}
+                changed = _changed_words(m["learned"], learned, old_an, new_an,
+                                         set().union(*(st["keys"] for st in stats.values())))
                 for name in list(keep):
-                    st = self.segment(name).stats()
-                    if changed & set(st["keys"]):
+                    if changed.intersection(stats[name]["keys"]):
                         keep.remove(name)
-                        _add(words, st["words"], -1)
+                        _add(words, stats[name]["words"], -1)
                         shrunk.append((name, None))
                         groups.append(list(self.segment(name).records()))
             vocab_list = self._vocab()
@@ -341,23 +354,25 @@ class LexicalStore:
         except (OSError, ValueError):
             return []
 
-    def open(self, store, span: int, previous: "LexicalView | None" = None) -> "LexicalView":
+    def open(self, store, span: int) -> "LexicalView":
         """The current state as a view for search (syncing first when the store moved on)."""
         m = self.manifest()
         if m is None or m.get("store") != store.identity():
             m = self.sync(store)
-        return LexicalView(self, m, span, previous)
+        return LexicalView(self, m, span)
 
 
-def _changed_words(old: dict, new: dict, old_an, new_an, segments: dict) -> set[str]:
-    """Words of the kept segments whose terms differ between the two learned corpora."""
-    diff = [w for w in set(old) | set(new)
+def _status_changed(old: dict, new: dict, old_an, new_an) -> list[str]:
+    """Corpus words whose presence or trust as a compound part differs between the two corpora."""
+    return [w for w in set(old) | set(new)
             if (w in old) != (w in new) or old_an._in_corpus(w) != new_an._in_corpus(w)]
-    if not diff or not segments:
+
+
+def _changed_words(old: dict, new: dict, old_an, new_an, keys: set[str]) -> set[str]:
+    """Words among ``keys`` whose terms differ between the two learned corpora."""
+    diff = _status_changed(old, new, old_an, new_an)
+    if not diff:
         return set()
-    keys: set[str] = set()
-    for seg in segments.values():
-        keys.update(seg.stats()["keys"])
     # a word's split only looks up its own substrings (maybe with -a/-e added)
     cores = {w[:-1] if w[-1] in "ae" else w for w in diff}
     ordered = sorted(keys)
@@ -378,20 +393,13 @@ class LexicalView:
     Rows are in view order (segments concatenated); ``chunks`` lists them.
     """
 
-    def __init__(self, lex: LexicalStore, manifest: dict, span: int, previous=None):
+    def __init__(self, lex: LexicalStore, manifest: dict, span: int):
         self.manifest = manifest
         self.span = span
         self.segments = [lex.segment(name) for name in manifest["segments"]]
         self.offsets = np.cumsum([0] + [s.n for s in self.segments])
         self.n = int(self.offsets[-1])
-        reuse = {c.chunk_id: c for c in previous.chunks} if previous is not None else {}
-        self.chunks: list[Chunk] = []
-        for seg in self.segments:
-            for cid, text, meta in seg.records():
-                c = reuse.get(cid)
-                self.chunks.append(c if c is not None else Chunk.from_record(cid, text, meta))
-        for seg in self.segments:
-            seg._records = None  # the Chunk objects hold the texts
+        self.chunks: list[Chunk] = [c for seg in self.segments for c in seg.chunks()]
         self.terms = lex._vocab()[:manifest["n_terms"]]
         self.vocab = {t: i for i, t in enumerate(self.terms)}
         v = len(self.terms)
@@ -424,6 +432,12 @@ class LexicalView:
         longest = max((int(np.max(s.n_words)) for s in self.segments if s.n), default=0)
         self.stride = longest + span + 1
         self._widf = np.log(1 + (self.n_win - self.w_df + 0.5) / (self.w_df + 0.5))
+
+    def term_set(self, row: int) -> frozenset[int]:
+        """The distinct term ids of the chunk in view row ``row`` (for the near-copy rule)."""
+        s = int(np.searchsorted(self.offsets, row, side="right")) - 1
+        seg, local = self.segments[s], row - int(self.offsets[s])
+        return frozenset(np.asarray(seg.r_term[int(seg.r_ptr[local]):int(seg.r_ptr[local + 1])]).tolist())
 
     def _ids(self, terms):
         return [(self.vocab[t], w) for t, w in terms.items() if t in self.vocab]

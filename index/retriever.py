@@ -128,8 +128,7 @@ class HybridRetriever:
         self._load(generation)
 
     def _load(self, generation) -> None:
-        old = self._state.view
-        view = self._lexstore.open(self.store, self.settings.proximity_span, previous=old)
+        view = self._lexstore.open(self.store, self.settings.proximity_span)
         chunks = [view.chunks[i] for i in view.order]
         rewriter = QueryRewriter(view.analyzer, view.idf, words=view.words) if chunks else None
         self._state = _State(chunks, {c.chunk_id: i for i, c in enumerate(chunks)}, view,
@@ -189,7 +188,7 @@ class HybridRetriever:
         candidates = [i for i in np.argsort(-fused, kind="stable") if keep[i]]
         wanted = max(k, s.rerank_candidates if self.reranker else k)
         first = candidates[:2 * wanted]
-        term_sets = {i: set(view.analyzer.tokens(chunks[i].search_text())) for i in first}
+        term_sets = {i: view.term_set(int(order[i])) for i in first}
         candidates = self._copies_moved_down(first, term_sets)[:wanted]
         before = {i: r for r, i in enumerate(first)}
         legal = {t for t in q.terms if t.startswith("ref:")}

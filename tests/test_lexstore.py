@@ -56,6 +56,7 @@ def assert_same_as_rebuilt(view, store):
     fresh = LexicalIndex.build([c.chunk_id for c in chunks], texts)
     passages = PassageIndex(fresh.analyzer, texts, fresh.idf, span=view.span)
     assert view.idf == pytest.approx(fresh.idf) and set(view.idf) == set(fresh.idf)
+    assert [{view.terms[t] for t in view.term_set(int(row))} for row in view.order] == fresh.token_sets
     rewriter = QueryRewriter(fresh.analyzer, fresh.idf, texts)
     assert QueryRewriter(view.analyzer, view.idf, words=view.words).words == rewriter.words
     for question in QUESTIONS:
@@ -107,3 +108,43 @@ def test_a_document_added_to_a_large_corpus_leaves_the_other_segments_alone(tmp_
     assert before <= set(after) and len(after) == len(before) + 1
     assert_same_as_rebuilt(lex.open(store, span=60), store)
     assert lexstore.SEGMENT_CHUNKS >= 1
+
+
+class WordEmbedder:
+    """Three-dimensional vectors from three words: enough for the dense side of a unit test."""
+
+    name, dim = "words-3d", 3
+
+    def embed(self, texts, kind="passage"):
+        vecs = np.array([[1.0 + ("skola" in t), 1.0 + ("polis" in t), 1.0 + ("ekonomi" in t)]
+                         for t in texts], dtype=np.float32)
+        return vecs / np.linalg.norm(vecs, axis=1, keepdims=True)
+
+    def embed_query(self, text):
+        return self.embed([text])[0]
+
+
+def test_a_server_answers_from_the_old_index_while_the_new_one_loads(tmp_path, documents, monkeypatch):
+    import threading
+
+    import index.lexstore as lexstore
+    from index.retriever import HybridRetriever
+    from index.store import ChunkStore
+
+    store, embedder = ChunkStore(tmp_path / "home"), WordEmbedder()
+    store.add(documents[0], embedder.embed([c.search_text() for c in documents[0]]), embedder)
+    retriever = HybridRetriever(store, embedder, tmp_path / "home", background=True)
+    assert retriever.search("orosanmälan", k=3)
+    new_source = documents[1][0].source
+    store.add(documents[1], embedder.embed([c.search_text() for c in documents[1]]), embedder)
+
+    release, real_open = threading.Event(), lexstore.LexicalStore.open
+    monkeypatch.setattr(lexstore.LexicalStore, "open",
+                        lambda self, *a, **k: (release.wait(30), real_open(self, *a, **k))[1])
+    retriever._checked_at = 0.0  # look at the store now, not a second from now
+    during = retriever.search("skola socialtjänst", k=50)  # the slow load runs meanwhile
+    assert during and all(p.chunk.source != new_source for p in during)
+    release.set()
+    retriever._refresher.join()
+    after = retriever.search("skola socialtjänst", k=50)
+    assert any(p.chunk.source == new_source for p in after)

