@@ -253,6 +253,7 @@ class Redactor:
             word = w["w"]
             low = word.lower()
             if len(word) < 2 or low in _COMMON_STARTS or low in _NOT_NAMES or low in self.proper \
+                    or (low in _TRIGGERS and self._known(word)) \
                     or low + "s" in self.proper:
                 continue
             if not self._known(word):
@@ -279,8 +280,10 @@ class Redactor:
             if nxt and nxt["w"].lower() not in _NOT_NAMES and nxt["w"].lower() not in _COMMON_STARTS:
                 more.append((nxt.start(), nxt.end()))
             prev = re.search(rf"(?<![\w.])([{_UP}][{_LOW}]+) $", text[:a])
-            if prev and prev.group(1).lower() not in _NOT_NAMES | _COMMON_STARTS \
-                    and prev.group(1).lower() not in self.proper:
+            if prev and prev.group(1).lower() not in _NOT_NAMES | _COMMON_STARTS | _TRIGGERS \
+                    and prev.group(1).lower() not in self.proper and not (
+                        self._known(prev.group(1))
+                        and re.search(r"(?:^|[.!?:]\s+|\n\s*)$", text[:prev.start(1)])):
                 more.append((prev.start(1), prev.end(1)))
         return [(a, b, "namn") for a, b in spans + more]
 
@@ -305,6 +308,7 @@ class Redactor:
 # prepositions trigger only together with the dictionary test (done in the general pass)
 _WEAK = {"mellan", "med", "och", "till", "om", "hos", "för", "från", "av", "åt", "ang", "ang.",
          "angående", "gällande", "gäller", "rörande"}
+_TRIGGERS = {w for w in _BEFORE.split("|") if "\\" not in w}
 # capitalised words that follow a trigger word but are not names
 _NOT_NAMES = {"jag", "du", "han", "hon", "vi", "ni", "de", "den", "det", "som", "har", "är", "i",
               "på", "och", "men", "skolan", "socialtjänsten", "polisen", "kommunen", "bup", "om",

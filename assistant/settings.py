@@ -26,6 +26,7 @@ class Settings:
     old_document_years: int = 5  # HANDBOK_OLD_DOCUMENT_YEARS: warn about older sources
     auth_file: Path | None = None  # HANDBOK_USERS: users file for sign-in
     generator: str | None = None  # HANDBOK_GENERATOR: openai:<model>@<url> | ollama:<model>@<url>
+    feedback_days: int = 90  # HANDBOK_FEEDBACK_DAYS: feedback older than this is deleted
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -45,11 +46,12 @@ class Settings:
                 old_document_years=int(_env("HANDBOK_OLD_DOCUMENT_YEARS", 5)),
                 auth_file=Path(_env("HANDBOK_USERS")) if _env("HANDBOK_USERS") else None,
                 generator=_env("HANDBOK_GENERATOR"),
+                feedback_days=int(_env("HANDBOK_FEEDBACK_DAYS", 90)),
             )
         except ValueError as exc:
             raise ConfigError(f"a HANDBOK_* setting has a bad value ({exc}); "
                               "numbers are expected for HANDBOK_MAX_FILE_MB, "
-                              "HANDBOK_REFUSAL_THRESHOLD and HANDBOK_OLD_DOCUMENT_YEARS") from exc
+                              "HANDBOK_REFUSAL_THRESHOLD, HANDBOK_OLD_DOCUMENT_YEARS and HANDBOK_FEEDBACK_DAYS") from exc
         names = {f.name for f in fields(cls)}
         for key, value in overrides.items():
             if key not in names:
