@@ -171,6 +171,10 @@ def eval_tab(assistant, settings):
                 raise gr.Error(f"Utvärderingen kunde inte köras: {exc}") from exc
             return run.summary, run.chart, run.failures, run.comparison, run.files
 
+        # this module has postponed annotations: give Gradio the real class so it passes the
+        # signed-in user's request (for the audit log) instead of expecting a second input
+        _run.__annotations__["request"] = gr.Request
+
         def _refresh():
             found = suite_files(settings)
             return gr.Dropdown(choices=found, value=found[0][1] if found else None)
