@@ -67,6 +67,7 @@ def ingest(paths, rebuild, as_json):
                               max_file_mb=settings.max_file_mb, ocr=settings.ocr, progress=bar)
     except HandbokError as exc:
         fail(exc)
+    _audit_ingest(settings, report)
     if as_json:
         click.echo(json.dumps({
             "documents": {s: report.count(s) for s in ("added", "updated", "unchanged", "removed", "failed")},
@@ -90,6 +91,19 @@ def ingest(paths, rebuild, as_json):
         for source, n in repaired:
             click.echo(f"OCR repair: {n} tokens restored in {source}")
     sys.exit(1 if report.failed else 0)
+
+
+def _audit_ingest(settings, report) -> None:
+    """Documents added or removed from the command line go into the audit trail too."""
+    from .audit import AuditLog
+
+    log = AuditLog(settings.home)
+    changed = [f.source for f in report.files if f.status in ("added", "updated")]
+    removed = [f.source for f in report.files if f.status == "removed"]
+    if changed:
+        log.record("document_upload", user=_who(), files=changed, failed=report.count("failed"))
+    if removed:
+        log.record("document_remove", user=_who(), files=removed)
 
 
 @cli.command()

@@ -244,9 +244,36 @@ def _removed(value: str, redacted: str) -> bool:
     return not (len(digits) >= 6 and digits in re.sub(r"\D", "", redacted))
 
 
+_TOKEN_KIND = {"personnummer": "personnummer", "samordningsnummer": "personnummer",
+               "felskrivet personnummer": "personnummer", "namn": "namn", "adress": "adress",
+               "telefonnummer": "telefonnummer", "e-postadress": "e-postadress"}
+_ITEM_KIND = {"personnummer felskrivet": "personnummer", "samordningsnummer": "personnummer"}
+
+
+def precision(items: list[dict], redactor: Redactor) -> dict:
+    """Per kind of redaction: the share of removed spans that lie inside a planted item."""
+    counts: dict = {}
+    for item in items:
+        start = item["text"].find(item["value"]) if item["expect"] == "redact" else -1
+        end = start + len(item["value"])
+        end += item["text"][end:end + 1] == "s"  # the genitive "Kalles" goes with the name
+        planted = _ITEM_KIND.get(item["kind"], item["kind"])
+        for a, b, kind in redactor.spans(item["text"]):
+            kind = _TOKEN_KIND[kind]
+            row = counts.setdefault(kind, [0, 0])
+            row[1] += 1
+            # a mobile number written as ten digits may be labelled either way: still right
+            row[0] += start >= 0 and a >= start and b <= end and (
+                planted == kind or {planted, kind} <= {"personnummer", "telefonnummer"})
+    return {k: {"spans": n, "precision": round(ok / n, 3)} for k, (ok, n) in counts.items()}
+
+
 def measure(items: list[dict], redactor: Redactor) -> dict:
     """{split: {kind: {"n", "recall" | "wrongly_redacted", "misses": [...]}}}"""
     out: dict = {}
+    for split in ("dev", "held-out", "all"):
+        chosen = [i for i in items if split == "all" or i["split"] == split]
+        out.setdefault(split, {})["precision"] = precision(chosen, redactor)
     for item in items:
         text, _ = redactor.redact(item["text"])
         for split in (item["split"], "all"):
@@ -261,6 +288,8 @@ def measure(items: list[dict], redactor: Redactor) -> dict:
                 row["misses"].append(text)
     for split in out.values():
         for kind, row in split.items():
+            if kind == "precision":
+                continue
             planted = kind not in LOOKALIKE_KINDS
             rate = row["ok"] / row["n"]
             row["recall" if planted else "wrongly_redacted"] = round(rate if planted else 1 - rate, 3)
@@ -289,11 +318,16 @@ def main(argv: list[str] | None = None) -> int:
     for split in ("dev", "held-out", "all"):
         print(f"== {split}")
         for kind, row in result[split].items():
+            if kind == "precision":
+                continue
             metric = "recall" if "recall" in row else "wrongly_redacted"
             print(f"  {kind:26} n={row['n']:4}  {metric} {row[metric]:.3f}")
             if args.misses:
                 for m in row.get("misses", []):
                     print(f"      {m}")
+        print("  precision (share of removed spans that were planted items):")
+        for kind, row in result[split]["precision"].items():
+            print(f"    {kind:24} spans={row['spans']:4}  precision {row['precision']:.3f}")
     return 0
 
 
