@@ -203,6 +203,9 @@ class Redactor:
         found: list[tuple[int, int, str]] = []
         for m in _EMAIL.finditer(text):
             found.append((m.start(), m.end(), "e-postadress"))
+        # file names glue words with "_" ("Kalle_20120315-2381.pdf"): look at them as spaces
+        # (same length, so the spans fit the original text)
+        text = text.replace("_", " ")
         for m in _PNR.finditer(text):
             if not _date_ok(m["c"], m["y"], m["m"], m["d"]):
                 continue
@@ -281,9 +284,10 @@ class Redactor:
                 more.append((nxt.start(), nxt.end()))
             prev = re.search(rf"(?<![\w.])([{_UP}][{_LOW}]+) $", text[:a])
             if prev and prev.group(1).lower() not in _NOT_NAMES | _COMMON_STARTS | _TRIGGERS \
-                    and prev.group(1).lower() not in self.proper and not (
-                        self._known(prev.group(1))
-                        and re.search(r"(?:^|[.!?:]\s+|\n\s*)$", text[:prev.start(1)])):
+                    and prev.group(1).lower() not in self.proper and (
+                        not self._known(prev.group(1)) or (
+                            prev.group(1).lower() in proper
+                            and not re.search(r"(?:^|[.!?:]\s+|\n\s*)$", text[:prev.start(1)]))):
                 more.append((prev.start(1), prev.end(1)))
         return [(a, b, "namn") for a, b in spans + more]
 
@@ -379,6 +383,9 @@ def warning(kinds: Iterable[str], where: str = "frågan") -> str:
             f"Vi tog bort {listed} ur {where} innan något sparades.")
 
 
+_FILE_NAME = re.compile(r"[^\s/\\'\"]+\.(?:pdf|txt|md|docx?|odt|rtf|html?)\b", re.IGNORECASE)
+
+
 class RedactingFilter(logging.Filter):
     """Redacts every record's message; strips query strings from uvicorn's access lines."""
 
@@ -393,8 +400,9 @@ class RedactingFilter(logging.Filter):
             message = record.getMessage()
         except Exception:  # a broken format string is the caller's bug; still redact what we have
             message = str(record.msg)
-        # log lines are ours (English); only numbers and addresses can be personal data in them
-        clean = redact_text(message, names=False)
+        # log lines are ours (English); only numbers and addresses can be personal data in them,
+        # and names inside the file names they mention ("upload failed: Kalle_Berg.pdf")
+        clean = _FILE_NAME.sub(lambda m: redact_text(m.group(0)), redact_text(message, names=False))
         if clean != message or record.args:
             record.msg, record.args = clean, None
         if record.exc_info and not record.exc_text:

@@ -147,3 +147,13 @@ def test_install_puts_one_filter_on_loggers_and_their_handlers_and_uninstall_rem
     finally:
         root.removeHandler(handler)
         uninstall_log_redaction()
+
+
+def test_uploaded_file_names_lose_personal_data_in_log_lines(caplog):
+    logger = logging.getLogger("handbok.test-privacy-files")
+    logger.addFilter(RedactingFilter())
+    with caplog.at_level(logging.INFO, logger="handbok.test-privacy-files"):
+        logger.info("could not read %s", "uploads/Anmälan_Kalle_Sjöberg_201203152381.pdf")
+    [message] = caplog.messages
+    assert message.startswith("could not read uploads/") and message.endswith("_[personnummer].pdf")
+    assert "Kalle" not in message and "Sjöberg" not in message and "[namn]" in message
