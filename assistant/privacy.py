@@ -94,7 +94,17 @@ _AFTER = re.compile(
     rf"|\b(?P<n3>{_NAME})(?=,?[ \u00a0]+\(?\d{{1,2}}[ \u00a0]+år\b)")
 _WORD = re.compile(rf"(?<![\w@.\[])(?P<w>[{_UP}][{_LOW}]+(?:-[{_UP}][{_LOW}]+)?)(?![\w\]@])")
 
+# month and weekday names are also given names ("Juni", "Maj"): only next to a surname
+_CALENDAR = frozenset("""måndag tisdag onsdag torsdag fredag lördag söndag januari februari mars
+april maj juni juli augusti september oktober november december""".split())
+_ENDINGS = (("s", ""), ("ens", ""), ("ets", ""), ("en", ""), ("et", ""), ("n", ""), ("ns", ""),
+            ("ernas", ""), ("arna", ""), ("orna", ""), ("na", ""), ("te", "a"), ("de", "a"),
+            ("ade", "a"), ("ar", "a"), ("er", "a"), ("r", ""), ("t", ""), ("tt", ""), ("ades", "a"))
+
 _COMMON_STARTS = frozenset("""
+how what when where which who whom whose why does did do is are was were will would could should
+can may might must has have had the a an in on of for to if there this that these those it its
+they we you i my our your their be been being not no yes please thanks hello hi
 dnr tel mvh bup sfs osl skollagen sol lvu
 måndag tisdag onsdag torsdag fredag lördag söndag januari februari mars april maj juni juli
 augusti september oktober november december idag igår imorgon""" """
@@ -189,13 +199,21 @@ class Redactor:
             return True
         if "-" in low:
             return all(self._known(p) for p in low.split("-"))
-        # genitive and definite forms of known words: "Skolans", "Polisens"
-        for cut in ("s", "ens", "ets", "en", "et", "n", "ns", "ernas", "arna", "orna", "na"):
+        # genitive and definite forms of known words ("Skolans", "Polisens") and verb forms the
+        # dictionary lists only as infinitives ("Tyckte", "Bjuder", "Funkar" -> "-a")
+        for cut, add in _ENDINGS:
             if low.endswith(cut) and len(low) - len(cut) >= 3:
-                stem = low[: -len(cut)]
+                stem = low[: len(low) - len(cut)] + add
                 if stem in self.dictionary or stem in self.vocabulary:
                     return True
         return False
+
+    def _in_documents(self, low: str) -> bool:
+        """Written capitalised in the documents (a place, an institution), with its genitive
+        and hyphenated forms ("Älvsjös", "Hägersten-Liljeholmen")."""
+        def one(p: str) -> bool:
+            return p in self.proper or p + "s" in self.proper or (p.endswith("s") and p[:-1] in self.proper)
+        return all(one(p) for p in low.split("-"))
 
     # -- finding spans ------------------------------------------------------------------------
     def spans(self, text: str, names: bool = True) -> list[tuple[int, int, str]]:
@@ -255,9 +273,8 @@ class Redactor:
         for w in _WORD.finditer(text):
             word = w["w"]
             low = word.lower()
-            if len(word) < 2 or low in _COMMON_STARTS or low in _NOT_NAMES or low in self.proper \
-                    or (low in _TRIGGERS and self._known(word)) \
-                    or low + "s" in self.proper:
+            if len(word) < 2 or low in _COMMON_STARTS or low in _NOT_NAMES or self._in_documents(low) \
+                    or (low in _TRIGGERS and self._known(word)):
                 continue
             if not self._known(word):
                 spans.append((w.start(), w.end()))
@@ -270,7 +287,8 @@ class Redactor:
             start = re.search(r"(?:^|[.!?:]\s+|\n\s*)$", text[:w.start()]) is not None
             nxt = _WORD.match(text, w.end() + 1) if text[w.end():w.end() + 1] == " " else None
             if start:
-                if nxt and nxt["w"].lower() not in self.proper | _COMMON_STARTS | _NOT_NAMES:
+                if nxt and nxt["w"].lower() not in _COMMON_STARTS | _NOT_NAMES \
+                        and not self._in_documents(nxt["w"].lower()):
                     spans.append((w.start(), w.end()))
             elif low in proper or (low.endswith("s") and low[:-1] in proper) or \
                     not re.search(r"(?:en|an|et|n|na|erna|arna)$", low):
@@ -280,10 +298,11 @@ class Redactor:
         more = []
         for a, b in spans:
             nxt = _WORD.match(text, b + 1) if text[b:b + 1] == " " else None
+            # (even when an official in the documents shares the surname)
             if nxt and nxt["w"].lower() not in _NOT_NAMES and nxt["w"].lower() not in _COMMON_STARTS:
                 more.append((nxt.start(), nxt.end()))
             prev = re.search(rf"(?<![\w.])([{_UP}][{_LOW}]+) $", text[:a])
-            if prev and prev.group(1).lower() not in _NOT_NAMES | _COMMON_STARTS | _TRIGGERS \
+            if prev and prev.group(1).lower() not in _NOT_NAMES | (_COMMON_STARTS - _CALENDAR) | _TRIGGERS \
                     and prev.group(1).lower() not in self.proper and (
                         not self._known(prev.group(1)) or (
                             prev.group(1).lower() in proper

@@ -304,6 +304,17 @@ def measure(items: list[dict], redactor: Redactor) -> dict:
 LOOKALIKE_KINDS = {"diarienummer", "lagrum", "datum", "belopp", "myndighetens telefon", "versalord"}
 
 
+def real_questions(redactor: Redactor, suite: Path = ROOT / "evals" / "suites" / "handbok.yaml") -> dict:
+    """Staff questions of the bundled suite (no personal data in them): how many get changed."""
+    import yaml
+
+    data = yaml.safe_load(suite.read_text(encoding="utf-8"))
+    questions = [q["question"] if isinstance(q, dict) else q for q in data.get("questions", [])]
+    changed = [redactor.redact(q)[0] for q in questions if redactor.redact(q)[1]]
+    return {"n": len(questions), "changed": len(changed),
+            "rate": round(len(changed) / max(1, len(questions)), 3), "examples": changed[:10]}
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m evals.privacy", description=__doc__.splitlines()[0])
     ap.add_argument("--seed", type=int, default=14)
@@ -311,7 +322,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--misses", action="store_true", help="Show up to 5 failures per kind.")
     args = ap.parse_args(argv)
     items = generate(args.seed)
-    result = measure(items, corpus_redactor())
+    redactor = corpus_redactor()
+    result = measure(items, redactor)
+    result["real questions"] = real_questions(redactor)
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=1))
         return 0
@@ -328,6 +341,12 @@ def main(argv: list[str] | None = None) -> int:
         print("  precision (share of removed spans that were planted items):")
         for kind, row in result[split]["precision"].items():
             print(f"    {kind:24} spans={row['spans']:4}  precision {row['precision']:.3f}")
+    real = result["real questions"]
+    print(f"== real staff questions (evals/suites/handbok.yaml, no personal data): "
+          f"{real['changed']}/{real['n']} changed ({real['rate']:.3f})")
+    if args.misses:
+        for m in real["examples"]:
+            print(f"      {m}")
     return 0
 
 
