@@ -19,9 +19,9 @@ from typing import Iterable, Iterator
 from ingest.errors import HandbokError
 
 from . import render
+from .audit import AuditLog
 from .auth import Users
 from .feedback import FILENAME, FeedbackStore
-from .audit import AuditLog
 from .privacy import Redactor, configure, warning
 from .settings import Settings
 

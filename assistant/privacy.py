@@ -4,8 +4,9 @@
 street addresses of persons, phone numbers and e-mail addresses with Swedish
 placeholder tokens, and says which kinds it removed::
 
-    >>> redact("Eleven Kalle 20120315-2381 bor på Storgatan 12, ring 070-123 45 67.")[1]
-    ['namn', 'personnummer', 'adress', 'telefonnummer']
+    >>> redact("Eleven Kalle 20120315-2381 bor på Storgatan 12, ring 070-123 45 67.")
+    ('Eleven [namn] [personnummer] bor på [adress], ring [telefonnummer].', \
+['namn', 'felskrivet personnummer', 'adress', 'telefonnummer'])
 
 Personnummer are found by *shape* (a real date, day + 60 for a samordningsnummer,
 then four digits) and redacted whether or not the check digit is right: a
