@@ -13,6 +13,8 @@ from .models import Answer, Citation
 
 REMINDER = ("Varje ärende kräver en egen sekretessprövning. "
             "Handbok ersätter inte den bedömningen.")
+PRIVACY_WARNING = ("Skriv inte personnummer eller andra personuppgifter i frågan. "
+                   "Vi har tagit bort dem innan något sparades.")
 SOURCES_PLACEHOLDER = '<p class="hb-empty">Källorna till svaret visas här, med de citerade styckena markerade.</p>'
 DOC_TYPES = {
     "interpellationssvar": "Interpellationssvar", "utlåtande": "Utlåtande",
