@@ -73,6 +73,7 @@ def ingest(paths, rebuild, as_json):
             Calibration(settings.home).get(open_retriever(settings, embedder))
     except HandbokError as exc:
         fail(exc)
+    _audit_ingest(settings, report)
     if as_json:
         click.echo(json.dumps({
             "documents": {s: report.count(s) for s in ("added", "updated", "unchanged", "removed", "failed")},
@@ -96,6 +97,19 @@ def ingest(paths, rebuild, as_json):
         for source, n in repaired:
             click.echo(f"OCR repair: {n} tokens restored in {source}")
     sys.exit(1 if report.failed else 0)
+
+
+def _audit_ingest(settings, report) -> None:
+    """Documents added or removed from the command line go into the audit trail too."""
+    from .audit import AuditLog
+
+    log = AuditLog(settings.home)
+    changed = [f.source for f in report.files if f.status in ("added", "updated")]
+    removed = [f.source for f in report.files if f.status == "removed"]
+    if changed:
+        log.record("document_upload", user=_who(), files=changed, failed=report.count("failed"))
+    if removed:
+        log.record("document_remove", user=_who(), files=removed)
 
 
 @cli.command()
@@ -225,6 +239,53 @@ def serve(host, port):
         launch(Settings.from_env(), host=host, port=port)
     except HandbokError as exc:
         fail(exc)
+
+
+@cli.group()
+def feedback():
+    """Staff feedback stored under HANDBOK_HOME."""
+
+
+@feedback.command("purge")
+@click.option("--before", help="Only feedback given before this date (yyyy-mm-dd); default all.")
+def feedback_purge(before):
+    """Delete feedback now (older rows go anyway after HANDBOK_FEEDBACK_DAYS)."""
+    from datetime import date
+
+    from .audit import AuditLog
+    from .feedback import FILENAME, FeedbackStore
+
+    settings = Settings.from_env()
+    try:
+        cutoff = date.fromisoformat(before) if before else None
+    except ValueError:
+        raise click.BadParameter(f"{before!r} is not a date; write it as yyyy-mm-dd", param_hint="--before")
+    n = FeedbackStore(settings.home / FILENAME, days=settings.feedback_days).purge(cutoff)
+    AuditLog(settings.home).record("feedback_purge", user=_who(), rows=n, before=before or "")
+    click.echo(f"{n} feedback rows deleted" + (f" (given before {before})" if before else ""))
+
+
+def _who() -> str:
+    import getpass
+
+    try:
+        return f"cli:{getpass.getuser()}"
+    except Exception:
+        return "cli"
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+def audit(as_json):
+    """The audit trail: feedback exports and purges, suite runs, document uploads/removals."""
+    from .audit import AuditLog
+
+    for e in AuditLog(Settings.from_env().home).entries():
+        if as_json:
+            click.echo(json.dumps(e, ensure_ascii=False))
+        else:
+            rest = " ".join(f"{k}={v}" for k, v in e.items() if k not in ("time", "event", "user"))
+            click.echo(f"{e['time']}  {e['event']:16} {e['user'] or '-':12} {rest}")
 
 
 def main():

@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import json
 import sqlite3
-from datetime import datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 from .privacy import redact_text
@@ -33,7 +33,7 @@ CREATE TABLE IF NOT EXISTS feedback (
 
 def _redact_value(value):
     if isinstance(value, str):
-        return redact_text(value)
+        return redact_text(value, names=False)
     if isinstance(value, dict):
         return {k: _redact_value(v) for k, v in value.items()}
     if isinstance(value, list):
@@ -44,25 +44,60 @@ def _redact_value(value):
 class FeedbackStore:
     """One row per 👍/👎. A connection per call, so one store serves every server thread."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, days: int | None = 90, redactor=None):
+        """``days``: rows older than this are deleted whenever the store is opened
+        (HANDBOK_FEEDBACK_DAYS; None keeps them)."""
         self.path = Path(path)
+        self.days = days
+        self.redactor = redactor
 
     def _connect(self) -> sqlite3.Connection:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         con = sqlite3.connect(self.path, timeout=10)
         con.row_factory = sqlite3.Row
         con.execute(_SCHEMA)
+        con.execute("PRAGMA secure_delete = ON")  # deleted rows are overwritten, not left in pages
+        if self.days is not None:
+            cutoff = datetime.now(timezone.utc) - timedelta(days=self.days)
+            with con:
+                con.execute("DELETE FROM feedback WHERE created_at < ?",
+                            (cutoff.isoformat(timespec="seconds"),))
         return con
+
+    def purge(self, before: date | datetime | None = None) -> int:
+        """Delete rows created before ``before`` (all rows when None). Returns how many."""
+        if not self.path.exists():
+            return 0
+        con = self._connect()
+        try:
+            with con:
+                if before is None:
+                    cur = con.execute("DELETE FROM feedback")
+                else:
+                    if not isinstance(before, datetime):
+                        before = datetime(before.year, before.month, before.day, tzinfo=timezone.utc)
+                    cur = con.execute("DELETE FROM feedback WHERE created_at < ?",
+                                      (before.isoformat(timespec="seconds"),))
+            con.execute("VACUUM")
+            return cur.rowcount
+        finally:
+            con.close()
+
+    def _redact(self, text: str, names: bool = True) -> str:
+        if self.redactor is not None:
+            return self.redactor.redact(text, names=names)[0]
+        return redact_text(text, names=names)
 
     def add(self, rating: int, question: str, answer: str, citations: list[dict],
             comment: str = "", user: str = "") -> int:
         """Store one rating (+1 or -1); every text is redacted first. Returns the row id."""
         if rating not in (1, -1):
             raise ValueError(f"rating must be +1 or -1, not {rating!r}")
-        row = (datetime.now(timezone.utc).isoformat(timespec="seconds"), redact_text(user or ""),
-               rating, redact_text(question or ""), redact_text(answer or ""),
+        # the answer and citations quote the documents (officials' names stay); numbers go anyway
+        row = (datetime.now(timezone.utc).isoformat(timespec="seconds"), self._redact(user or ""),
+               rating, self._redact(question or ""), self._redact(answer or "", names=False),
                json.dumps(_redact_value(list(citations or [])), ensure_ascii=False),
-               redact_text(comment or ""))
+               self._redact(comment or ""))
         con = self._connect()
         try:
             with con:

@@ -20,9 +20,10 @@ from typing import Iterable, Iterator
 from ingest.errors import HandbokError
 
 from . import render
+from .audit import AuditLog
 from .auth import Users
 from .feedback import FILENAME, FeedbackStore
-from .privacy import redact
+from .privacy import Redactor, configure, warning
 from .settings import Settings
 
 log = logging.getLogger("handbok.ui")
@@ -49,7 +50,10 @@ class Handlers:
         self.assistant = assistant
         self.settings = settings
         self.users = users or Users()
-        self.feedback_store = feedback or FeedbackStore(Path(settings.home) / FILENAME)
+        self.feedback_store = feedback or FeedbackStore(Path(settings.home) / FILENAME,
+                                                        days=settings.feedback_days)
+        self.audit = AuditLog(Path(settings.home))
+        self._redactor: Redactor | None = None
         self.stream_delay = stream_delay
         self.today = today
         self._lock = threading.Lock()  # one upload at a time
@@ -64,6 +68,23 @@ class Handlers:
     def require_trainer(self, username: str | None) -> None:
         if not self.is_trainer(username):
             raise PermissionError(NOT_TRAINER)
+
+    # -- personal data ------------------------------------------------------------------------
+    def redactor(self) -> Redactor:
+        """Built from the indexed texts (their place names and phone numbers survive), once."""
+        if self._redactor is None:
+            try:
+                with self._lock:
+                    texts = [c.text for c in self.assistant.retriever.store.all_chunks()]
+            except Exception:  # no index yet: the plain redactor still removes everything personal
+                texts = []
+            self._redactor = Redactor.from_texts(texts)
+            configure(self._redactor)
+            self.feedback_store.redactor = self._redactor
+        return self._redactor
+
+    def redact(self, text: str) -> tuple[str, list[str]]:
+        return self.redactor().redact(text)
 
     # -- reading the index --------------------------------------------------------------------
     def sources(self) -> dict[str, dict]:
@@ -98,8 +119,8 @@ class Handlers:
         answer as a dict for feedback (None until it is complete).
         """
         messages, questions = list(messages or []), list(questions or [])
-        clean, kinds = redact((question or "").strip())
-        note = render.PRIVACY_WARNING if kinds else ""
+        clean, kinds = self.redact((question or "").strip())
+        note = warning(kinds, "frågan")
         if kinds:
             log.info("personal data removed from a question: %s", ", ".join(kinds))
         if not clean:
@@ -183,16 +204,17 @@ class Handlers:
         """Store 👍 (+1) or 👎 (-1) for the latest answer. Returns the message to show."""
         if not last:
             return "Ställ en fråga först, så kan du säga vad du tycker om svaret."
-        _, kinds = redact(comment or "")
+        clean, kinds = self.redact(comment or "")
         self.feedback_store.add(rating, last["question"], last["answer"], last["citations"],
-                                comment=comment or "", user=username or "")
+                                comment=clean, user=username or "")
         thanks = "Tack! Din återkoppling är sparad."
-        return f"{thanks} {render.PRIVACY_WARNING.replace('i frågan', 'i kommentaren')}" if kinds else thanks
+        return f"{thanks} {warning(kinds, 'kommentaren')}" if kinds else thanks
 
     def export_feedback(self, username: str | None) -> str:
         """Write all feedback as CSV to a temporary file; returns its path (trainers only)."""
         self.require_trainer(username)
         folder = Path(tempfile.mkdtemp(prefix="handbok-export-"))
+        self.audit.record("feedback_export", user=username or "", rows=len(self.feedback_store.all()))
         return str(self.feedback_store.export_csv(folder / f"aterkoppling-{date.today().isoformat()}.csv"))
 
     # -- documents ------------------------------------------------------------------------------
@@ -222,4 +244,7 @@ class Handlers:
                                   max_file_mb=self.settings.max_file_mb, ocr=self.settings.ocr)
             sources = retriever.store.ids_by_source()
         log.info("upload: %d files, %d failed", len(saved), len(report.failed))
+        self.audit.record("document_upload", user=username or "", files=[p.name for p in saved],
+                          failed=len(report.failed))
+        self._redactor = None  # new documents, new vocabulary
         return render.ingest_lines(report), render.document_rows(sources)

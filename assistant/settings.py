@@ -31,6 +31,7 @@ class Settings:
     generator_first_token_s: float = 30.0  # HANDBOK_GENERATOR_FIRST_TOKEN_S: else quotes only
     generator_timeout_s: float = 90.0  # HANDBOK_GENERATOR_TIMEOUT_S: the reply is cut here
     unsupported: str = "drop"  # HANDBOK_UNSUPPORTED: drop | mark unsupported generated sentences
+    feedback_days: int = 90  # HANDBOK_FEEDBACK_DAYS: feedback older than this is deleted
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -53,11 +54,12 @@ class Settings:
                 generator_first_token_s=float(_env("HANDBOK_GENERATOR_FIRST_TOKEN_S", 30.0)),
                 generator_timeout_s=float(_env("HANDBOK_GENERATOR_TIMEOUT_S", 90.0)),
                 unsupported=_env("HANDBOK_UNSUPPORTED", "drop"),
+                feedback_days=int(_env("HANDBOK_FEEDBACK_DAYS", 90)),
             )
         except ValueError as exc:
             raise ConfigError(f"a HANDBOK_* setting has a bad value ({exc}); "
                               "numbers are expected for HANDBOK_MAX_FILE_MB, "
-                              "HANDBOK_REFUSAL_THRESHOLD, HANDBOK_OLD_DOCUMENT_YEARS and "
+                              "HANDBOK_REFUSAL_THRESHOLD, HANDBOK_OLD_DOCUMENT_YEARS, HANDBOK_FEEDBACK_DAYS and "
                               "HANDBOK_GENERATOR_FIRST_TOKEN_S/_TIMEOUT_S") from exc
         names = {f.name for f in fields(cls)}
         for key, value in overrides.items():

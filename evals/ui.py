@@ -110,8 +110,10 @@ class UIRun:
     files: list[str] = field(default_factory=list)
 
 
-def run_evaluation(assistant, settings, suite_path: str, progress=None) -> UIRun:
+def run_evaluation(assistant, settings, suite_path: str, progress=None, user: str = "") -> UIRun:
     """Run one suite, write its reports under ``settings.home/reports``, and render the tab's parts."""
+    from assistant.audit import AuditLog
+
     from .gate import check
     from .report import compare, default_out_dir, latest_report, load_report, write_reports
     from .runner import run_suite
@@ -130,6 +132,8 @@ def run_evaluation(assistant, settings, suite_path: str, progress=None) -> UIRun
         except HandbokError:
             comparison = None  # an unreadable old report is no reason to lose this run
     paths = write_reports(result, default_out_dir(settings.home), comparison, checks)
+    AuditLog(settings.home).record("suite_run", user=user, suite=Path(suite_path).name,
+                                   passed=all(c.ok for c in checks) if checks else None)
     data = result.to_json()
     return UIRun(summary_markdown(data, checks), charts_html(data, lang="sv"),
                  failures_markdown(data), comparison_markdown(comparison),
@@ -156,17 +160,21 @@ def eval_tab(assistant, settings):
         files = gr.File(label="Ladda ner rapporter (HTML, Markdown, JSON)", file_count="multiple",
                         interactive=False)
 
-        def _run(path, progress=gr.Progress()):
+        def _run(path, request: gr.Request, progress=gr.Progress()):
             if not path:
                 raise gr.Error("Välj en frågesvit först.")
             try:
                 run = run_evaluation(
-                    assistant, settings, path,
+                    assistant, settings, path, user=getattr(request, "username", None) or "",
                     progress=lambda done, total: progress((done, total), desc="Ställer frågor",
                                                           unit="frågor"))
             except HandbokError as exc:
                 raise gr.Error(f"Utvärderingen kunde inte köras: {exc}") from exc
             return run.summary, run.chart, run.failures, run.comparison, run.files
+
+        # this module has postponed annotations: give Gradio the real class so it passes the
+        # signed-in user's request (for the audit log) instead of expecting a second input
+        _run.__annotations__["request"] = gr.Request
 
         def _refresh():
             found = suite_files(settings)

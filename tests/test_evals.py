@@ -346,9 +346,13 @@ def test_ui_evaluation_writes_reports_and_compares_with_the_previous_run(indexed
     assert first.comparison.startswith("Ingen tidigare körning")
     assert "fel-kalla" in first.failures and "<svg" in first.chart and "hit@5" in first.summary
     assert sorted(Path(f).name for f in first.files) == ["report.html", "report.json", "report.md"]
-    second = run_evaluation(assistant, settings, str(path))
+    second = run_evaluation(assistant, settings, str(path), user="anna")
     assert "Jämfört med förra körningen" in second.comparison
     assert Path(second.files[0]).parent != Path(first.files[0]).parent
+    from assistant.audit import AuditLog
+
+    runs = [e for e in AuditLog(settings.home).entries() if e["event"] == "suite_run"]
+    assert [(e["user"], e["suite"]) for e in runs][-2:] == [("", "small.yaml"), ("anna", "small.yaml")]
 
 
 def test_refusal_calibration_puts_the_decision_between_answerable_and_unanswerable():

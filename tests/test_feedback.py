@@ -37,7 +37,7 @@ def test_personal_data_never_reaches_the_database_file(store):
         assert secret not in raw
     row = store.all()[0]
     assert row["question"] == "Eleven [personnummer] då?"
-    assert row["comment"] == "Ring mig [telefonnummer] eller [e-post], gäller [personnummer]"
+    assert row["comment"] == "Ring mig [telefonnummer] eller [e-postadress], gäller [personnummer]"
     assert row["citations"][0]["quote"] == "Kontakta handläggaren på [telefonnummer]."
     # the stored text is what SQLite itself returns, not only what .all() shows
     con = sqlite3.connect(store.path)

@@ -175,10 +175,15 @@ def test_personal_data_is_removed_from_the_question_and_the_user_is_warned(handl
     *_, (messages, _, note, questions, last) = handlers.respond(
         "Eleven 19121212-1212 far illa, mamma har 070-123 45 67. Får skolan lämna uppgifter "
         "till socialtjänsten utan samtycke?", [], [])
-    assert note == render.PRIVACY_WARNING
+    assert "Vi tog bort personnummer och telefonnummer ur frågan" in note
     for text in (messages[0]["content"], asked[0], questions[0], last["question"]):
         assert "19121212" not in text and "070-123" not in text
         assert "[personnummer]" in text and "[telefonnummer]" in text
+
+
+def test_no_warning_when_nothing_personal_was_removed(handlers):
+    *_, (_, _, note, _, _) = handlers.respond(QUESTION, [], [])
+    assert note == ""
 
 
 def test_empty_question_changes_nothing(handlers):
@@ -189,7 +194,7 @@ def test_empty_question_changes_nothing(handlers):
 def test_thumbs_down_with_comment_is_stored_redacted_with_the_answer(handlers):
     *_, (_, _, _, _, last) = handlers.respond(QUESTION, [], [])
     message = handlers.give_feedback(-1, "Fel svar för elev 19121212-1212", last, username="bo")
-    assert message.startswith("Tack!") and "personuppgifter" in message
+    assert message.startswith("Tack!") and "Vi tog bort personnummer ur kommentaren" in message
     [row] = FeedbackStore(handlers.settings.home / "feedback.sqlite3").all()
     assert row["rating"] == -1 and row["user"] == "bo" and row["question"] == QUESTION
     assert row["comment"] == "Fel svar för elev [personnummer]"
