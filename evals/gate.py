@@ -11,6 +11,7 @@ from ingest.errors import EvalError
 
 METRICS = ("hit@1", "hit@5", "mrr@10", "citation_validity", "citation_precision", "fact_recall",
            "refusal_accuracy", "false_refusal_rate", "refused_or_uncertain", "uncertain_rate",
+           "key_phrase_shown", "supported_share",
            "latency_p50_ms", "latency_p95_ms")
 
 

@@ -10,7 +10,7 @@ from ingest.errors import EvalError
 
 from .evaluators import (CitationPrecision, CitationValidity, FactRecall, FirstCorrectRank,
                          RefusalCorrect, contains_key_phrase, is_correct, missing_facts)
-from .suite import Case, Suite
+from .suite import Case, Suite, fold
 
 GROUPS = ("role", "topic", "lang")
 SNIPPET = 200
@@ -44,6 +44,8 @@ class QuestionResult:
     sentences_supported: int | None = None
     unsupported_sentences: list[dict] = field(default_factory=list)  # what the check removed, and why
     outcome: str = "answer"  # answer | uncertain | refused
+    # in scope: a quote of the answer, or one of the first three sources shown, holds a key phrase
+    key_phrase_shown: bool | None = None
 
     @property
     def failed(self) -> bool:
@@ -122,6 +124,7 @@ def aggregate(results: list[QuestionResult]) -> dict:
         "supported_share": (sum(r.sentences_supported or 0 for r in results) / checked
                             if (checked := sum(r.sentences_checked or 0 for r in results)) else None),
         "uncertain_rate": _mean([r.outcome == "uncertain" for r in in_scope]) if in_scope else None,
+        "key_phrase_shown": _mean([r.key_phrase_shown for r in in_scope]) if in_scope else None,
         "latency_p50_ms": percentile(latencies, 50),
         "latency_p95_ms": percentile(latencies, 95),
     }
@@ -191,6 +194,11 @@ def score(case: Case, answer, k: int = 10) -> QuestionResult:
         r.sentences_supported = sum(1 for v in checked if v.get("supported"))
         r.unsupported_sentences = [{"sentence": v.get("sentence", ""), "cited": v.get("cited", []),
                                     "reason": v.get("reason", "")} for v in checked if not v.get("supported")]
+    if not case.must_refuse:
+        phrases = [fold(p) for p in case.key_phrases]
+        r.key_phrase_shown = (any(p["correct"] for p in r.top_passages[:3])
+                              or any(c["correct"] and any(ph in fold(c["quote"]) for ph in phrases)
+                                     for c in r.citations))
     r.reasons = failure_reasons(case, r, k)
     return r
 

@@ -377,3 +377,13 @@ def test_refusal_calibration_puts_the_decision_between_answerable_and_unanswerab
     assert fitted["false_refusal_rate"] == 0.0 and fitted["refused_or_uncertain"] == 1.0
     cv = cross_validate(c, halvings=2)
     assert cv["false_refusal_rate"] <= 0.1 and cv["refused_or_uncertain"] >= 0.9
+
+
+def test_key_phrase_shown_counts_the_first_three_sources_and_the_quotes_only():
+    [case_] = suite_of(IN_SCOPE).cases
+    top3 = score(case_, _answer([WRONG, WRONG, RIGHT]))
+    fourth = score(case_, _answer([WRONG, WRONG, WRONG, RIGHT]))
+    quoted = score(case_, _answer([WRONG, WRONG, WRONG, RIGHT],
+                                  cited=[(4, "Samtliga skolor har uppgifter om vem som ska kontaktas.")]))
+    assert (top3.key_phrase_shown, fourth.key_phrase_shown, quoted.key_phrase_shown) == (True, False, True)
+    assert aggregate([top3, fourth])["key_phrase_shown"] == 0.5
