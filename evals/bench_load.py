@@ -143,8 +143,8 @@ def run(users: int, corpus: Path, per_user: int = 5, home: Path | None = None) -
 
 
 def markdown(records: list[dict]) -> str:
-    head = ("| users at once | questions | answer p50 | answer p95 | errors | server peak RSS |\n"
-            "|---|---|---|---|---|---|")
+    head = ("| users at once | questions | answer p50 | answer p95 | errors | server peak RSS | load avg |\n"
+            "|---|---|---|---|---|---|---|")
     rows = [f"| {r['users']} | {r['questions']} | {r['p50_s']} s | {r['p95_s']} s | {r['errors']} | "
-            f"{r['server_rss_mb']} MB |" for r in records]
+            f"{r['server_rss_mb']} MB | {r['load']} |" for r in records]
     return "\n".join([head] + rows)

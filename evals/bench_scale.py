@@ -254,10 +254,10 @@ def _child(new_doc: Path, questions: int) -> dict:
 
 def markdown(records: list[dict]) -> str:
     head = ("| chunks | store | build | start | ask p50 | ask p95 | peak RSS | disk | add one document "
-            "(of which embedding) | slowest answer meanwhile |\n|---|---|---|---|---|---|---|---|---|---|")
+            "(of which embedding) | slowest answer meanwhile | load avg |\n|---|---|---|---|---|---|---|---|---|---|---|")
     rows = [f"| {r['chunks']:,} | {r['store']} | {r['build_s']} s | {r['start_s']} s | {r['p50_ms']} ms | "
             f"{r['p95_ms']} ms | {r['rss_mb']} MB | {r['disk_mb']} MB | {r['update_s']} s ({r['embed_s']} s) | "
-            f"{r['ask_during_update_ms']} ms |" for r in records]
+            f"{r['ask_during_update_ms']} ms | {r['load']} |" for r in records]
     return "\n".join([head] + rows)
 
 
