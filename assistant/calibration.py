@@ -127,7 +127,7 @@ def fit(retriever, bank: tuple[str, ...] | None = None) -> NullDistribution:
         passages = retriever.search(question, k=10)
         if passages:
             rows.append(gather(retriever, question, passages))
-    retriever._rewritten.clear()  # the bank's rewrites would only crowd the cache
+    retriever.forget_rewrites()  # the bank's rewrites would only crowd the cache
     return NullDistribution(key, [e.dense_top for e in rows], [e.coverage for e in rows],
                             [e.unknown for e in rows], [e.english for e in rows],
                             time.perf_counter() - t0)

@@ -241,8 +241,13 @@ class HybridRetriever:
     def chunk_terms(self, chunk_id: str) -> set[str]:
         """The index terms of one indexed chunk (empty for an unknown id)."""
         self.refresh()
-        pos = self._position.get(chunk_id)
-        return self._terms[pos] if pos is not None and pos < len(self._terms) else set()
+        st = self._state
+        pos = st.position.get(chunk_id)
+        return set(st.view.term_set(int(st.view.order[pos]))) if pos is not None else set()
+
+    def forget_rewrites(self) -> None:
+        """Empty the cache of rewritten questions (after a batch such as the off-topic bank)."""
+        self._state.rewritten.clear()
 
     def query_tokens(self, text: str) -> list[str]:
         self.refresh()
