@@ -81,11 +81,11 @@ _BEFORE = (r"eleven|elev|eleverna|pojken|pojke|flickan|flicka|tjejen|killen|barn
            r"styvpappa|styvmamman|styvmamma|morfar|farfar|mormor|farmor|kusinen|kompisen|kamraten|"
            r"vännen|grannen|läraren|mentorn|mentor|kuratorn|rektorn|handläggaren|socialsekreteraren|"
            r"heter|hette|kallas|kallad|namnet|namn|eleven\s+som\s+heter|elev\s+som\s+heter|"
-           r"min\s+elev|vår\s+elev|mitt\s+barn|hans|hennes|herr|fru|familjen|barnen|"
-           r"mellan|med|och|till|om|hos|för|från|av|åt|ang\.?|angående|gällande|gäller|rörande")
-# the trigger words after which a capitalised word is a name whatever the dictionary says
+           r"min\s+elev|vår\s+elev|mitt\s+barn|hans|hennes|herr|fru|familjen|barnen")
+# after these a capitalised word is a name whatever the dictionary says (prepositions are no
+# such trigger: "om Tuva" is left to the dictionary test of the general pass)
 _STRONG = re.compile(
-    rf"\b(?i:{_BEFORE.split('|mellan')[0]})[ \u00a0]+(?P<n>{_NAME}(?:[ \u00a0]+{_NAME})?)(?:s\b)?")
+    rf"\b(?i:{_BEFORE})[ \u00a0]+(?P<n>{_NAME}(?:[ \u00a0]+{_NAME})?)(?:s\b)?")
 # "Kalle:s mamma", "Kalles pappa", "Kalle i 4B", "Kalle (12 år)", "Kalle, 9 år", "Kalle går i"
 _AFTER = re.compile(
     rf"\b(?P<n>{_NAME})(?::s|s)?[ \u00a0]+(?=(?:mamma|pappa|mor|far|bror|syster|föräldrar|"
@@ -257,10 +257,6 @@ class Redactor:
     def _names(self, text: str) -> list[tuple[int, int, str]]:
         spans: list[tuple[int, int]] = []
         for m in _STRONG.finditer(text):
-            # weak triggers (prepositions) need an unknown word; strong ones do not
-            trigger = text[m.start():m.start("n")].strip().lower()
-            if trigger in _WEAK:
-                continue
             for w in _WORD.finditer(m["n"]):
                 if w["w"].lower() in _NOT_NAMES:
                     continue
@@ -329,9 +325,6 @@ class Redactor:
         return "".join(out), kinds
 
 
-# prepositions trigger only together with the dictionary test (done in the general pass)
-_WEAK = {"mellan", "med", "och", "till", "om", "hos", "för", "från", "av", "åt", "ang", "ang.",
-         "angående", "gällande", "gäller", "rörande"}
 _TRIGGERS = {w for w in _BEFORE.split("|") if "\\" not in w}
 # capitalised words that follow a trigger word but are not names
 _NOT_NAMES = {"jag", "du", "han", "hon", "vi", "ni", "de", "den", "det", "som", "har", "är", "i",

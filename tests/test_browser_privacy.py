@@ -20,8 +20,9 @@ QUESTIONS = [
     "får jag berätta för soc?",
     "Får skolan lämna uppgifter om Linnea Sjöberg, 19121212-1212, som bor på Björkvägen 3B, "
     "123 45 Kungsvik?",
-    "Omars mamma har samordningsnummer 1212721233, får polisen veta det?",  # no feedback given
-]
+    "Omars mamma har samordningsnummer 1212721233, får polisen veta det i blåvalsärendet?",
+]  # the last one gets no feedback: not even its harmless words may be written anywhere
+UNRATED = "blåvalsärendet"
 COMMENTS = ["Fel svar om 201203152381, ring mig på anna.svensson@skolan.se",
             "Tuva Lindqvist har nummer 2012 03 15 2382 och 0739876543"]
 
@@ -75,6 +76,7 @@ def test_nothing_typed_in_questions_or_comments_is_left_in_any_file_or_the_log(
     for path in files:
         raw = path.read_bytes()
         found += [(path.name, item) for item in PLANTED for v in variants(item) if v in raw]
-    found += [("log", item) for item in PLANTED if item in log_text]
+    found += [(path.name, UNRATED) for path in files if UNRATED.encode() in path.read_bytes()]
+    found += [("log", item) for item in PLANTED + [UNRATED] if item in log_text]
     assert found == []
     assert b"[personnummer]" in (home / "feedback.sqlite3").read_bytes()
