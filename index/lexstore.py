@@ -439,6 +439,10 @@ class LexicalView:
         seg, local = self.segments[s], row - int(self.offsets[s])
         return frozenset(np.asarray(seg.r_term[int(seg.r_ptr[local]):int(seg.r_ptr[local + 1])]).tolist())
 
+    def terms_of(self, row: int) -> set[str]:
+        """The distinct index terms (as text) of the chunk in view row ``row``."""
+        return {self.terms[i] for i in self.term_set(row)}
+
     def _ids(self, terms):
         return [(self.vocab[t], w) for t, w in terms.items() if t in self.vocab]
 

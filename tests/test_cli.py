@@ -23,7 +23,7 @@ def test_ingest_then_status_json_reports_counts_and_second_ingest_adds_nothing(h
     assert first.exit_code == 0, first.output
     assert "1 added" in first.output
     status = json.loads(run("status", "--json").output)
-    assert set(status) == {"documents", "chunks", "embedder", "store"}
+    assert {"documents", "chunks", "embedder", "store"} <= set(status)
     assert status["documents"] == 1 and status["chunks"] > 0 and status["embedder"] == "e5-small"
     again = run("ingest", str(SMALL))
     assert again.exit_code == 0 and "0 added, 0 updated, 1 unchanged" in again.output

@@ -62,7 +62,7 @@ def test_generated_corpus_citations_are_shown_where_cited(tmp_path):
     (tmp_path / "suites").mkdir()
     (tmp_path / "suites" / "generated.yaml").write_text(QUESTIONS.format(corpus=corpus), encoding="utf-8")
     ((suite, found_corpus),) = suites_with_corpus(tmp_path / "suites")
-    assert found_corpus == corpus
+    assert [Path(p) for p in found_corpus] == [corpus]
     assistant, result = checked(suite, corpus, tmp_path / "home")
     assert result.ok, result.problems
     assert result.pdf_citations >= 3 and result.citations > result.pdf_citations  # the .md one too
