@@ -3,8 +3,9 @@
 A suite that names its corpus (``corpus: [corpus, evals/corpora/kungsvik]``) is scored on an
 index of those files and nothing else, whatever HANDBOK_HOME holds for everyday use, so a
 figure always means the same documents. The index lives in
-``HANDBOK_HOME/eval-index/<suite>-<digest>`` (digest of the corpus paths and the embedder)
-and is brought up to date incrementally: a second run embeds nothing.
+``HANDBOK_HOME/eval-index/<digest>`` (digest of the corpus paths and the embedder: suites
+over the same documents share it) and is brought up to date incrementally: a second run
+embeds nothing.
 """
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def corpus_home(base: Path, suite, embedder_name: str) -> Path:
     key = "\n".join([embedder_name, *sorted(suite.corpus)])
     digest = hashlib.sha1(key.encode()).hexdigest()[:10]
-    return Path(base) / "eval-index" / f"{suite.name}-{digest}"
+    return Path(base) / "eval-index" / digest
 
 
 def index_corpus(suite, settings, embedder=None, progress=None) -> Path:
