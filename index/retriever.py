@@ -100,6 +100,7 @@ class HybridRetriever:
         self._lexstore = LexicalStore(self.home / "lexical")
         self._refresher = Refresher()
         self._checked_at = 0.0
+        self._writes_seen = 0
 
     @property
     def lexical(self) -> LexicalView | None:
@@ -114,9 +115,11 @@ class HybridRetriever:
     # -- keeping in step with the store ------------------------------------------------
     def refresh(self, force: bool = False) -> None:
         now = time.monotonic()
-        if not force and self._generation is not None and now - self._checked_at < 1.0:
-            return
-        self._checked_at = now
+        writes = getattr(self.store, "writes", 0)
+        if (not force and self._generation is not None and now - self._checked_at < 1.0
+                and writes == self._writes_seen):
+            return  # other processes' writes are looked for once a second; ours at once
+        self._checked_at, self._writes_seen = now, writes
         generation = self.store.identity()
         if not force and generation == self._generation:
             return

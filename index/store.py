@@ -48,6 +48,7 @@ class ChunkStore:
         self.name = collection
         self._client = _client(self.home, chroma_url)
         self._collection = None
+        self.writes = 0  # writes through this object: a reader in this process looks at once
 
     def describe(self) -> str:
         if self.chroma_url:
@@ -107,6 +108,7 @@ class ChunkStore:
         meta = {k: v for k, v in (col.metadata or {}).items() if not k.startswith("hnsw:")}
         meta["generation"] = int(meta.get("generation", 0)) + 1
         col.modify(metadata=meta)
+        self.writes += 1
 
     # -- writes ------------------------------------------------------------------------
     def add(self, chunks: list[Chunk], vectors: np.ndarray, embedder) -> None:
@@ -133,6 +135,7 @@ class ChunkStore:
         except Exception:
             pass
         self._collection = None
+        self.writes += 1
 
     # -- reads -------------------------------------------------------------------------
     def count(self) -> int:

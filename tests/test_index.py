@@ -94,6 +94,20 @@ def test_retriever_sees_writes_made_after_it_was_created(tmp_path, handbok_home,
     assert top.chunk.source.endswith("fritidsgard.txt")
 
 
+def test_retriever_sees_a_write_through_its_own_store_without_the_one_second_pause(
+        tmp_path, handbok_home, e5):
+    store = ChunkStore(handbok_home)
+    ingest_paths([SMALL], store, e5)
+    retriever = HybridRetriever(store, e5, handbok_home)
+    retriever.search("polisen", k=1)
+    extra = tmp_path / "fritidsgard.txt"
+    extra.write_text("Fritidsgården i Vårberg har öppet på kvällarna. " * 20, encoding="utf-8")
+    ingest_paths([extra], store, e5)
+    retriever._checked_at = time.monotonic() + 60  # the pause for other processes' writes is on
+    top = retriever.search("När har fritidsgården i Vårberg öppet?", k=1)[0]
+    assert top.chunk.source.endswith("fritidsgard.txt")
+
+
 def test_querying_with_another_embedder_stops_with_a_fix(handbok_home, e5):
     store = ChunkStore(handbok_home)
     ingest_paths([SMALL], store, e5)
