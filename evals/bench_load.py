@@ -25,21 +25,32 @@ from pathlib import Path
 from .bench_scale import _free_port, _rss_mb as _peak_rss_mb  # peak RSS (VmHWM) of a process
 
 
-def _submit_fn(config: dict) -> int:
-    """The id of the event that answers a question typed into the question box."""
-    box = next(c["id"] for c in config["components"] if c.get("props", {}).get("elem_id") == "hb-question")
-    for dep in config["dependencies"]:
-        if [box, "submit"] in [list(t) for t in dep.get("targets", [])]:
-            return dep["id"]
-    raise RuntimeError("no submit event on the question box")
+class SubmitEvent:
+    """The event that answers a question typed into the question box, and its other inputs."""
+
+    def __init__(self, config: dict):
+        components = {c["id"]: c for c in config["components"]}
+        box = next(i for i, c in components.items() if c.get("props", {}).get("elem_id") == "hb-question")
+        for dep in config["dependencies"]:
+            if [box, "submit"] in [list(t) for t in dep.get("targets", [])]:
+                self.fn_index = dep["id"]
+                self.inputs = list(dep["inputs"])
+                self.box = box
+                # what a fresh page sends for every other input: the component's initial value
+                self.defaults = [components.get(i, {}).get("props", {}).get("value") for i in self.inputs]
+                return
+        raise RuntimeError("no submit event on the question box: has the page's layout changed?")
+
+    def data(self, question: str) -> list:
+        return [question if i == self.box else v for i, v in zip(self.inputs, self.defaults)]
 
 
-def ask_over_http(client, base: str, fn_index: int, question: str, timeout: float = 60) -> float:
+def ask_over_http(client, base: str, event: SubmitEvent, question: str, timeout: float = 60) -> float:
     """One question as the browser sends it; seconds until the answer is complete."""
     session = uuid.uuid4().hex[:11]
     t0 = time.perf_counter()
     r = client.post(f"{base}/gradio_api/queue/join",
-                    json={"data": [question, None, None], "fn_index": fn_index, "session_hash": session,
+                    json={"data": event.data(question), "fn_index": event.fn_index, "session_hash": session,
                           "event_data": None, "trigger_id": None}, timeout=timeout)
     r.raise_for_status()
     with client.stream("GET", f"{base}/gradio_api/queue/data", params={"session_hash": session},
@@ -84,7 +95,7 @@ def run(users: int, corpus: Path, per_user: int = 5, home: Path | None = None) -
                 if time.time() > deadline or proc.poll() is not None:
                     raise RuntimeError("handbok serve did not start")
                 time.sleep(0.5)
-        fn = _submit_fn(config)
+        fn = SubmitEvent(config)
         questions = [c.question for c in load_suite(DEFAULT_SUITE).cases if not c.must_refuse]
         ask_over_http(client, base, fn, questions[0])  # warm: the first answer loads the index
         times: list[float] = []
