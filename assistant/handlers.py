@@ -40,7 +40,7 @@ class Handlers:
     Args:
         assistant: answers questions (its retriever's store and embedder index uploads).
         users: who may do what; empty means no sign-in (everyone is a trainer).
-        stream_delay: seconds between the pieces of an answer as it appears (0 in tests).
+        stream_delay: seconds between the words of a generated sentence as it appears (0 in tests).
         today: for the "older than N years" note (tests pin it).
     """
 
@@ -128,14 +128,12 @@ class Handlers:
         messages.append({"role": "user", "content": html.escape(clean, quote=False)})
         yield messages + [{"role": "assistant", "content": THINKING}], render.SOURCES_PLACEHOLDER, note, questions, None
 
-        streamed = False
         try:
             scope = {"collection": collection or None, "since": since or None}
             if getattr(getattr(self.assistant, "writer", None), "streams", False):
                 answer = None
                 for partial in self._ask_streaming(clean, questions, **scope):
                     if isinstance(partial, str):
-                        streamed = True
                         yield messages + [{"role": "assistant", "content": partial + " …"}], None, note, questions, None
                     else:
                         answer = partial
@@ -155,15 +153,8 @@ class Handlers:
                  answer.timings.get("total", 0.0))
         questions.append(clean)
 
-        words = re.split(r"(\s+)", answer.answer)
-        # words with their separators per update: at most ~10 updates, since each one costs the
-        # server a render and a message (20 users at once: `handbok bench --load 20`, README)
-        step = max(6, len(words) // 10)
-        for i in range(step, len(words), step) if not streamed else ():
-            partial = render.answer_markdown("".join(words[:i]))
-            yield messages + [{"role": "assistant", "content": partial + " …"}], None, note, questions, None
-            if self.stream_delay:
-                time.sleep(self.stream_delay)
+        # an extractive answer is complete at once and is shown at once: typing it out word by
+        # word cost every user a render and a message per step (`handbok bench --load 20`, README)
         messages.append({"role": "assistant", "content": render.chat_message(answer)})
         last = {"question": clean, "answer": answer.answer, "refused": answer.refused,
                 "outcome": answer.outcome,

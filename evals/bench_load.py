@@ -1,8 +1,8 @@
 """`handbok bench --load USERS`: USERS colleagues asking at once, over HTTP, as browsers do.
 
 It indexes the bundled corpus into a temporary home, starts `handbok serve` on
-127.0.0.1, and lets USERS threads each ask ``per_user`` questions of the bundled
-suite through Gradio's queue (POST ``/gradio_api/queue/join`` for the question's
+127.0.0.1, and lets USERS threads (one browser tab, one session, each) ask ``per_user``
+questions of the bundled suite through Gradio's queue (POST ``/gradio_api/queue/join`` for the question's
 submit event, then its server-sent event stream until the answer is complete),
 exactly what the page's JavaScript does. It reports p50/p95 answer time (from
 the request to the last streamed update), errors and the server's peak RSS.
@@ -45,9 +45,13 @@ class SubmitEvent:
         return [question if i == self.box else v for i, v in zip(self.inputs, self.defaults)]
 
 
-def ask_over_http(client, base: str, event: SubmitEvent, question: str, timeout: float = 60) -> float:
-    """One question as the browser sends it; seconds until the answer is complete."""
-    session = uuid.uuid4().hex[:11]
+def ask_over_http(client, base: str, event: SubmitEvent, question: str, timeout: float = 60,
+                  session: str | None = None) -> float:
+    """One question as the browser sends it; seconds until the answer is complete.
+
+    ``session``: the page's session hash; a browser tab keeps one for all its questions.
+    """
+    session = session or uuid.uuid4().hex[:11]
     t0 = time.perf_counter()
     r = client.post(f"{base}/gradio_api/queue/join",
                     json={"data": event.data(question), "fn_index": event.fn_index, "session_hash": session,
@@ -104,11 +108,12 @@ def run(users: int, corpus: Path, per_user: int = 5, home: Path | None = None) -
         start = threading.Barrier(users)
 
         def user(u: int):
+            session = uuid.uuid4().hex[:11]  # one browser tab per colleague
             start.wait()
             for i in range(per_user):
                 q = questions[(u * per_user + i) % len(questions)]
                 try:
-                    t = ask_over_http(client, base, fn, q)
+                    t = ask_over_http(client, base, fn, q, session=session)
                     with lock:
                         times.append(t)
                 except Exception as exc:

@@ -42,6 +42,53 @@ def test_e5_ranks_a_relevant_swedish_passage_above_an_unrelated_one(e5):
     assert docs[0] @ q > docs[1] @ q
 
 
+def test_questions_asked_at_once_get_the_vectors_they_get_alone_and_share_engine_calls():
+    from concurrent.futures import ThreadPoolExecutor
+
+    from index.embedders.e5 import E5Embedder
+
+    e5 = E5Embedder(engines=1)
+    questions = [f"Får skolan berätta för socialtjänsten om elev nummer {i} i klass {i % 9}?" for i in range(24)]
+    alone = np.vstack([e5.embed_query(q) for q in questions])
+    engine = e5._pool._idle[0]
+    calls, real = [], engine.query
+    engine.query = lambda texts: (calls.append(len(texts)), time.sleep(0.05), real(texts))[-1]
+    with ThreadPoolExecutor(12) as pool:
+        together = np.vstack(list(pool.map(e5.embed_query, questions)))
+    assert np.array_equal(together, alone)
+    assert len(calls) < len(questions) and max(calls) > 1  # waiting questions went in together
+
+
+def test_an_engine_failure_reaches_every_waiting_question_and_the_pool_keeps_working():
+    from concurrent.futures import ThreadPoolExecutor
+
+    from index.embedders.e5 import EnginePool
+
+    class Flaky:
+        dim, broken = 3, True
+
+        def query(self, texts):
+            time.sleep(0.05)
+            if self.broken:
+                raise RuntimeError("engine failed")
+            return np.ones((len(texts), 3), dtype=np.float32)
+
+    engine = Flaky()
+    pool = EnginePool(lambda: engine, 1, batch_size=16)
+
+    def ask(i):
+        try:
+            return pool.run([f"fråga {i}"], "query")
+        except RuntimeError as exc:
+            return exc
+
+    with ThreadPoolExecutor(6) as threads:
+        results = list(threads.map(ask, range(6)))
+    assert all(isinstance(r, RuntimeError) for r in results)
+    engine.broken = False
+    assert pool.run(["fråga"], "query").shape == (1, 3)
+
+
 def test_unknown_embedder_spec_says_how_to_fix_it():
     with pytest.raises(ConfigError, match="e5-small"):
         make_embedder("word2vec")

@@ -110,12 +110,10 @@ def test_trainer_only_events_are_refused_server_side_to_staff(assistant, setting
 
 
 # -- chat --------------------------------------------------------------------------------------------
-def test_answer_appears_progressively_and_links_its_markers_to_the_sources(handlers):
+def test_extractive_answer_follows_the_question_at_once_and_links_its_markers_to_the_sources(handlers):
     steps = list(handlers.respond(QUESTION, [], []))
     shown = [msgs[-1]["content"] for msgs, *_ in steps]
-    assert shown[0] == THINKING and len(steps) >= 3
-    growing = shown[1:-1]
-    assert all(len(a) < len(b) for a, b in zip(growing, growing[1:]))
+    assert shown[0] == THINKING and len(steps) == 2  # the quotes are whole: no typing them out
     messages, panel, note, questions, last = steps[-1]
     assert messages[0] == {"role": "user", "content": QUESTION}
     assert '<a href="#kalla-1" class="hb-cite">[1]</a>' in messages[-1]["content"]
