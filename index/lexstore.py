@@ -93,75 +93,76 @@ def analyzer_for(corpus: dict[str, int]) -> SwedishAnalyzer:
     return a
 
 
-def _csc(cols: list[int], rows: list[int], vals: list[float], n_terms: int):
-    """(ptr, rows, vals) grouped by column, rows ascending within a column."""
-    cols_a = np.asarray(cols, dtype=np.int64)
-    order = np.argsort(cols_a, kind="stable")
-    ptr = np.zeros(n_terms + 1, dtype=np.int64)
-    np.cumsum(np.bincount(cols_a, minlength=n_terms), out=ptr[1:])
-    return (ptr, np.asarray(rows, dtype=np.int32)[order],
-            np.asarray(vals, dtype=np.float32)[order])
+class _Entries:
+    """Index entries (term id, row, value) of some chunks, as lists, before they become columns."""
+
+    def __init__(self):
+        self.c = ([], [], [])  # term, chunk row, tf
+        self.w = ([], [], [])  # term, window row, tf
+        self.p = ([], [], [])  # term, chunk row, word position
+        self.c_len: dict[int, int] = {}
+        self.w_len: dict[int, float] = {}
+        self.w_owner: dict[int, int] = {}
+        self.n_words: dict[int, int] = {}
+        self.r_term: dict[int, list[int]] = {}
+
+    def add(self, i: int, text: str, tokens, tid, word_ids: dict, first_window) -> None:
+        """Chunk row ``i``: its terms, its windows' terms (numbered from ``first_window(i, count)``)
+        and its words' places."""
+        from ingest.chunker import sentence_spans
+
+        toks = tokens(text)
+        self.c_len[i] = max(1, len(toks))  # bm25s indexes an empty chunk as [""]
+        row_terms = self.r_term[i] = []
+        for t, tf in Counter(toks).items():
+            row_terms.append(tid(t))
+            self.c[0].append(row_terms[-1])
+            self.c[1].append(i)
+            self.c[2].append(tf)
+        sents = [text[a:e] for a, e in sentence_spans(text)] or [text]
+        n_win = max(1, len(sents) - WINDOW + 1)
+        row = first_window(i, n_win)
+        for j in range(n_win):
+            counts: dict[str, int] = {}
+            for t in tokens(" ".join(sents[j:j + WINDOW])):
+                counts[t] = counts.get(t, 0) + 1
+            self.w_owner[row + j] = i
+            self.w_len[row + j] = sum(counts.values())
+            for t, tf in counts.items():
+                self.w[0].append(tid(t))
+                self.w[1].append(row + j)
+                self.w[2].append(tf)
+        words = text.split()
+        self.n_words[i] = len(words)
+        for pos, word in enumerate(words):
+            ids = word_ids.get(word)
+            if ids is None:
+                ids = word_ids[word] = [tid(t) for t in set(tokens(word))]
+            self.p[0].extend(ids)
+            self.p[1].extend([i] * len(ids))
+            self.p[2].extend([pos] * len(ids))
 
 
-def build_segment(folder: Path, records: list[tuple[str, str, dict]], analyzer: SwedishAnalyzer,
-                  vocab: dict[str, int], terms: list[str]) -> None:
-    """Write one segment for ``records`` (chunk_id, text, metadata); new terms join ``vocab``."""
-    from ingest.chunker import sentence_spans
-
-    tokens = analyzer.tokens
-
+def _term_ids(vocab: dict[str, int], terms: list[str]):
     def tid(t: str) -> int:
         i = vocab.get(t)
         if i is None:
             i = vocab[t] = len(terms)
             terms.append(t)
         return i
+    return tid
 
-    texts = [Chunk.from_record(cid, text, meta).search_text() for cid, text, meta in records]
-    c_cols, c_rows, c_vals, c_len = [], [], [], []
-    w_cols, w_rows, w_vals, w_len, w_owner = [], [], [], [], []
-    p_cols, p_chunk, p_pos, n_words = [], [], [], []
-    word_ids: dict[str, list[int]] = {}  # a word's terms, once per word as written
-    for i, text in enumerate(texts):
-        toks = tokens(text)
-        c_len.append(max(1, len(toks)))  # bm25s indexes an empty chunk as [""]
-        for t, tf in Counter(toks).items():
-            c_cols.append(tid(t))
-            c_rows.append(i)
-            c_vals.append(tf)
-        sents = [text[a:e] for a, e in sentence_spans(text)] or [text]
-        for j in range(max(1, len(sents) - WINDOW + 1)):
-            counts: dict[str, int] = {}
-            for t in tokens(" ".join(sents[j:j + WINDOW])):
-                counts[t] = counts.get(t, 0) + 1
-            row = len(w_len)
-            w_owner.append(i)
-            w_len.append(sum(counts.values()))
-            for t, tf in counts.items():
-                w_cols.append(tid(t))
-                w_rows.append(row)
-                w_vals.append(tf)
-        words = text.split()
-        n_words.append(len(words))
-        for pos, word in enumerate(words):
-            ids = word_ids.get(word)
-            if ids is None:
-                ids = word_ids[word] = [tid(t) for t in set(tokens(word))]
-            p_cols += ids
-            p_chunk += [i] * len(ids)
-            p_pos += [pos] * len(ids)
-    n_terms = len(terms)
-    arrays = {"r_term": np.asarray(c_cols, dtype=np.int32),  # each chunk's terms, row by row
-              "r_ptr": np.concatenate([[0], np.cumsum(np.bincount(c_rows, minlength=len(texts)))]
-                                      ).astype(np.int64)}
-    arrays["c_ptr"], arrays["c_row"], arrays["c_tf"] = _csc(c_cols, c_rows, c_vals, n_terms)
-    arrays["w_ptr"], arrays["w_row"], arrays["w_tf"] = _csc(w_cols, w_rows, w_vals, n_terms)
-    p_ptr, p_chunk_a, p_pos_a = _csc(p_cols, p_chunk, p_pos, n_terms)
-    arrays["p_ptr"], arrays["p_chunk"], arrays["p_pos"] = p_ptr, p_chunk_a, p_pos_a.astype(np.int32)
-    arrays["c_len"] = np.asarray(c_len, dtype=np.int32)
-    arrays["w_len"] = np.asarray(w_len, dtype=np.float32)
-    arrays["w_owner"] = np.asarray(w_owner, dtype=np.int32)
-    arrays["n_words"] = np.asarray(n_words, dtype=np.int32)
+
+def _columns(cols, rows, vals, n_terms: int):
+    """(ptr, rows, vals) grouped by column, rows (then values) ascending within a column."""
+    cols, rows, vals = (np.asarray(x, dtype=np.int64) for x in (cols, rows, vals))
+    order = np.lexsort((vals, rows, cols))
+    ptr = np.zeros(n_terms + 1, dtype=np.int64)
+    np.cumsum(np.bincount(cols, minlength=n_terms), out=ptr[1:])
+    return ptr, rows[order].astype(np.int32), vals[order]
+
+
+def _write_segment(folder: Path, arrays: dict, records, texts, stats: dict | None = None) -> None:
     tmp = folder.with_name(folder.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
@@ -171,10 +172,103 @@ def build_segment(folder: Path, records: list[tuple[str, str, dict]], analyzer: 
     with open(tmp / "chunks.jsonl", "w", encoding="utf-8") as f:
         for cid, text, meta in records:
             f.write(json.dumps([cid, text, meta], ensure_ascii=False) + "\n")
-    (tmp / "stats.json").write_text(json.dumps({
-        "learned": _learned(texts), "words": _rewriter_words(texts),
-        "keys": sorted(_word_keys(texts))}, ensure_ascii=False))
+    if stats is None:
+        stats = {"learned": _learned(texts), "words": _rewriter_words(texts),
+                 "keys": sorted(_word_keys(texts))}
+    (tmp / "stats.json").write_text(json.dumps(stats, ensure_ascii=False))
     tmp.rename(folder)
+
+
+def _arrays(e: _Entries, n_chunks: int, n_terms: int) -> dict:
+    n_win = len(e.w_len)
+    r_term = [e.r_term[i] for i in range(n_chunks)]
+    arrays = {"r_term": np.asarray([t for row in r_term for t in row], dtype=np.int32),
+              "r_ptr": np.concatenate([[0], np.cumsum([len(row) for row in r_term])]).astype(np.int64)}
+    for kind in "cwp":
+        ptr, rows, vals = _columns(*getattr(e, kind), n_terms)
+        arrays[f"{kind}_ptr"] = ptr
+        if kind == "p":
+            arrays["p_chunk"], arrays["p_pos"] = rows, vals.astype(np.int32)
+        else:
+            arrays[f"{kind}_row"], arrays[f"{kind}_tf"] = rows, vals.astype(np.float32)
+    arrays["c_len"] = np.asarray([e.c_len[i] for i in range(n_chunks)], dtype=np.int32)
+    arrays["w_len"] = np.asarray([e.w_len[i] for i in range(n_win)], dtype=np.float32)
+    arrays["w_owner"] = np.asarray([e.w_owner[i] for i in range(n_win)], dtype=np.int32)
+    arrays["n_words"] = np.asarray([e.n_words[i] for i in range(n_chunks)], dtype=np.int32)
+    return arrays
+
+
+def build_segment(folder: Path, records: list[tuple[str, str, dict]], analyzer: SwedishAnalyzer,
+                  vocab: dict[str, int], terms: list[str]) -> None:
+    """Write one segment for ``records`` (chunk_id, text, metadata); new terms join ``vocab``."""
+    tid = _term_ids(vocab, terms)
+    texts = [Chunk.from_record(cid, text, meta).search_text() for cid, text, meta in records]
+    entries, word_ids, windows = _Entries(), {}, [0]
+
+    def first_window(i, count):
+        windows[0] += count
+        return windows[0] - count
+
+    for i, text in enumerate(texts):
+        entries.add(i, text, analyzer.tokens, tid, word_ids, first_window)
+    _write_segment(folder, _arrays(entries, len(texts), len(terms)), records, texts)
+
+
+def patch_segment(folder: Path, old: "Segment", changed: set[str], analyzer: SwedishAnalyzer,
+                  vocab: dict[str, int], terms: list[str]) -> int:
+    """Write ``old`` again as ``folder`` with only its chunks that hold a word of ``changed``
+    (analyzer cache keys whose terms changed) indexed anew; the others' entries are copied.
+    The result is what ``build_segment`` writes for the same records. Returns the chunks redone."""
+    records = old.records()
+    texts = [Chunk.from_record(cid, text, meta).search_text() for cid, text, meta in records]
+    redo = [i for i, text in enumerate(texts)  # as written and as split on spaces (places)
+            if not changed.isdisjoint(_word_keys([text, *text.split()]))]
+    tid = _term_ids(vocab, terms)
+    fresh, word_ids = _Entries(), {}
+    w_owner = np.asarray(old.w_owner)
+    w_start = np.searchsorted(w_owner, np.arange(old.n), side="left")
+
+    def first_window(i, count):
+        assert count == int(np.sum(w_owner == i)), "a chunk's sentence windows do not depend on the analyzer"
+        return int(w_start[i])
+
+    for i in redo:
+        fresh.add(i, texts[i], analyzer.tokens, tid, word_ids, first_window)
+    redone = np.zeros(old.n, dtype=bool)
+    redone[redo] = True
+    n_terms = len(terms)
+    arrays = {}
+    for kind, owner in (("c", None), ("w", w_owner), ("p", None)):
+        ptr = np.asarray(getattr(old, f"{kind}_ptr"))
+        cols = np.repeat(np.arange(len(ptr) - 1), np.diff(ptr))
+        rows = np.asarray(getattr(old, "p_chunk" if kind == "p" else f"{kind}_row"), dtype=np.int64)
+        vals = np.asarray(getattr(old, "p_pos" if kind == "p" else f"{kind}_tf"))
+        keep = ~redone[rows if owner is None else owner[rows]]
+        new_cols, new_rows, new_vals = getattr(fresh, kind)
+        ptr, rows, vals = _columns(np.concatenate([cols[keep], np.asarray(new_cols, dtype=np.int64)]),
+                                   np.concatenate([rows[keep], np.asarray(new_rows, dtype=np.int64)]),
+                                   np.concatenate([vals[keep].astype(np.int64),
+                                                   np.asarray(new_vals, dtype=np.int64)]), n_terms)
+        arrays[f"{kind}_ptr"] = ptr
+        if kind == "p":
+            arrays["p_chunk"], arrays["p_pos"] = rows, vals.astype(np.int32)
+        else:
+            arrays[f"{kind}_row"], arrays[f"{kind}_tf"] = rows, vals.astype(np.float32)
+    c_len = np.array(old.c_len, dtype=np.int32)
+    w_len = np.array(old.w_len, dtype=np.float32)
+    for i, n in fresh.c_len.items():
+        c_len[i] = n
+    for r, n in fresh.w_len.items():
+        w_len[r] = n
+    r_ptr, r_term = np.asarray(old.r_ptr), np.asarray(old.r_term)
+    rows_terms = [fresh.r_term[i] if redone[i] else r_term[r_ptr[i]:r_ptr[i + 1]] for i in range(old.n)]
+    arrays["r_term"] = (np.concatenate([np.asarray(r, dtype=np.int32) for r in rows_terms])
+                        if old.n else np.zeros(0, dtype=np.int32))
+    arrays["r_ptr"] = np.concatenate([[0], np.cumsum([len(r) for r in rows_terms])]).astype(np.int64)
+    arrays.update(c_len=c_len, w_len=w_len, w_owner=w_owner.astype(np.int32),
+                  n_words=np.array(old.n_words, dtype=np.int32))
+    _write_segment(folder, arrays, records, texts, stats=old.stats())
+    return len(redo)
 
 
 class Segment:
@@ -242,6 +336,7 @@ class LexicalStore:
     def __init__(self, folder: Path):
         self.root = Path(folder) / f"{code_version()}-{FORMAT}"
         self._segments: dict[str, Segment] = {}  # opened segments, reused across views
+        self.redone = 0  # chunks of kept segments indexed anew by the last sync (patch_segment)
 
     # -- files ---------------------------------------------------------------------------
     @contextmanager
@@ -321,7 +416,9 @@ class LexicalStore:
             for recs in groups:
                 _add(learned, _learned([Chunk.from_record(*r).search_text() for r in recs]))
             # a kept segment is rebuilt when the new corpus changes how one of its words is split
+            # (only its chunks that hold such a word are indexed anew: patch_segment)
             old_an, new_an = analyzer_for(m["learned"]), analyzer_for(learned)
+            patched, changed = [], set()
             if keep and _status_changed(m["learned"], learned, old_an, new_an):
                 stats = {name: self.segment(name).stats() for name in keep}
                 changed = _changed_words(m["learned"], learned, old_an, new_an,
@@ -329,13 +426,18 @@ class LexicalStore:
                 for name in list(keep):
                     if changed.intersection(stats[name]["keys"]):
                         keep.remove(name)
-                        _add(words, stats[name]["words"], -1)
                         shrunk.append((name, None))
-                        groups.append(list(self.segment(name).records()))
+                        patched.append(name)
             vocab_list = self._vocab()
             vocab = {t: i for i, t in enumerate(vocab_list)}
             (self.root / "segments").mkdir(parents=True, exist_ok=True)
             built = []
+            self.redone = 0
+            for old_name in patched:
+                name = uuid.uuid4().hex[:12]
+                self.redone += patch_segment(self.root / "segments" / name, self.segment(old_name),
+                                             changed, new_an, vocab, vocab_list)
+                built.append(name)
             for recs in groups:
                 name = uuid.uuid4().hex[:12]
                 build_segment(self.root / "segments" / name, recs, new_an, vocab, vocab_list)

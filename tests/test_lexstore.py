@@ -216,3 +216,23 @@ def test_a_term_column_is_merged_over_the_segments_once_per_view(tmp_path, monke
     assert reads == []
     for a, b in zip(first, again):
         np.testing.assert_array_equal(a, b)
+
+
+def test_a_new_split_reindexes_only_the_chunks_that_hold_the_word(tmp_path, documents, monkeypatch):
+    import index.lexstore as lexstore
+
+    store, lex = ListStore(), LexicalStore(tmp_path / "lexical")
+    store.put(documents[0] + documents[1])
+    before = set(lex.sync(store)["segments"])
+    built, patched = [], []
+    real_build, real_patch = lexstore.build_segment, lexstore.patch_segment
+    monkeypatch.setattr(lexstore, "build_segment", lambda f, recs, *a: (built.append(len(recs)),
+                                                                          real_build(f, recs, *a))[1])
+    monkeypatch.setattr(lexstore, "patch_segment", lambda f, old, *a: (patched.append(old.n),
+                                                                         real_patch(f, old, *a))[1])
+    store.put(documents[2])  # its words change how some old words split
+    after = lex.sync(store)["segments"]
+    assert built == [len(documents[2])]  # only the new document is indexed whole
+    assert patched and len(before - set(after)) == len(patched)
+    assert 0 < lex.redone < sum(patched)  # of the patched segments, only some chunks are redone
+    assert_same_as_rebuilt(lex.open(store, span=60), store)
