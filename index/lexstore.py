@@ -17,8 +17,10 @@ segments when a view opens and applied at query time to the query's terms, so
 the scores are those of an index rebuilt from scratch. Segments share one
 append-only vocabulary (term -> id). A change to the store adds segments for the
 new chunks, rebuilds the segments that lost chunks from their remaining records,
-and rebuilds any segment whose words the analyzer now splits differently (its
-compound parts are learned from the whole corpus); nothing else is re-read.
+and patches any segment whose words the analyzer now splits differently (its
+compound parts are learned from the whole corpus): only the chunks that hold
+such a word are indexed anew, the others' entries are copied; nothing else is re-read.
+A view merges a term's columns over the segments once and keeps the recent ones.
 
 The folder is keyed by the analyzer's code digest (``lexical.code_version``): a new
 analyzer starts a new folder and rebuilds once. A manifest, replaced atomically,
