@@ -17,8 +17,10 @@ segments when a view opens and applied at query time to the query's terms, so
 the scores are those of an index rebuilt from scratch. Segments share one
 append-only vocabulary (term -> id). A change to the store adds segments for the
 new chunks, rebuilds the segments that lost chunks from their remaining records,
-and rebuilds any segment whose words the analyzer now splits differently (its
-compound parts are learned from the whole corpus); nothing else is re-read.
+and patches any segment whose words the analyzer now splits differently (its
+compound parts are learned from the whole corpus): only the chunks that hold
+such a word are indexed anew, the others' entries are copied; nothing else is re-read.
+A view merges a term's columns over the segments once and keeps the recent ones.
 
 The folder is keyed by the analyzer's code digest (``lexical.code_version``): a new
 analyzer starts a new folder and rebuilds once. A manifest, replaced atomically,
@@ -34,7 +36,7 @@ import re
 import shutil
 import threading
 import uuid
-from collections import Counter
+from collections import Counter, OrderedDict
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -49,6 +51,8 @@ from .lexical import code_version
 # bounds the cost of removing one document from the bulk-built part (about 1-2 s per 1000
 # chunks on the 2-core machine); 100 segments at 100,000 chunks cost ~10 ms per question
 SEGMENT_CHUNKS = 1000
+# the columns of the terms asked for lately, merged over the segments (index.lexstore.LexicalView.column)
+COLUMN_CACHE_MB = 96
 K1, B, WINDOW = 1.2, 0.75, 2  # as LexicalIndex (bm25s defaults) and PassageIndex
 _RWORD = re.compile(r"[^\W\d_]+(?::[^\W\d_]+)?")  # query._WORD: the rewriter's words
 _ARRAYS = ("c_ptr", "c_row", "c_tf", "c_len", "w_ptr", "w_row", "w_tf", "w_len", "w_owner",
@@ -91,75 +95,76 @@ def analyzer_for(corpus: dict[str, int]) -> SwedishAnalyzer:
     return a
 
 
-def _csc(cols: list[int], rows: list[int], vals: list[float], n_terms: int):
-    """(ptr, rows, vals) grouped by column, rows ascending within a column."""
-    cols_a = np.asarray(cols, dtype=np.int64)
-    order = np.argsort(cols_a, kind="stable")
-    ptr = np.zeros(n_terms + 1, dtype=np.int64)
-    np.cumsum(np.bincount(cols_a, minlength=n_terms), out=ptr[1:])
-    return (ptr, np.asarray(rows, dtype=np.int32)[order],
-            np.asarray(vals, dtype=np.float32)[order])
+class _Entries:
+    """Index entries (term id, row, value) of some chunks, as lists, before they become columns."""
+
+    def __init__(self):
+        self.c = ([], [], [])  # term, chunk row, tf
+        self.w = ([], [], [])  # term, window row, tf
+        self.p = ([], [], [])  # term, chunk row, word position
+        self.c_len: dict[int, int] = {}
+        self.w_len: dict[int, float] = {}
+        self.w_owner: dict[int, int] = {}
+        self.n_words: dict[int, int] = {}
+        self.r_term: dict[int, list[int]] = {}
+
+    def add(self, i: int, text: str, tokens, tid, word_ids: dict, first_window) -> None:
+        """Chunk row ``i``: its terms, its windows' terms (numbered from ``first_window(i, count)``)
+        and its words' places."""
+        from ingest.chunker import sentence_spans
+
+        toks = tokens(text)
+        self.c_len[i] = max(1, len(toks))  # bm25s indexes an empty chunk as [""]
+        row_terms = self.r_term[i] = []
+        for t, tf in Counter(toks).items():
+            row_terms.append(tid(t))
+            self.c[0].append(row_terms[-1])
+            self.c[1].append(i)
+            self.c[2].append(tf)
+        sents = [text[a:e] for a, e in sentence_spans(text)] or [text]
+        n_win = max(1, len(sents) - WINDOW + 1)
+        row = first_window(i, n_win)
+        for j in range(n_win):
+            counts: dict[str, int] = {}
+            for t in tokens(" ".join(sents[j:j + WINDOW])):
+                counts[t] = counts.get(t, 0) + 1
+            self.w_owner[row + j] = i
+            self.w_len[row + j] = sum(counts.values())
+            for t, tf in counts.items():
+                self.w[0].append(tid(t))
+                self.w[1].append(row + j)
+                self.w[2].append(tf)
+        words = text.split()
+        self.n_words[i] = len(words)
+        for pos, word in enumerate(words):
+            ids = word_ids.get(word)
+            if ids is None:
+                ids = word_ids[word] = [tid(t) for t in set(tokens(word))]
+            self.p[0].extend(ids)
+            self.p[1].extend([i] * len(ids))
+            self.p[2].extend([pos] * len(ids))
 
 
-def build_segment(folder: Path, records: list[tuple[str, str, dict]], analyzer: SwedishAnalyzer,
-                  vocab: dict[str, int], terms: list[str]) -> None:
-    """Write one segment for ``records`` (chunk_id, text, metadata); new terms join ``vocab``."""
-    from ingest.chunker import sentence_spans
-
-    tokens = analyzer.tokens
-
+def _term_ids(vocab: dict[str, int], terms: list[str]):
     def tid(t: str) -> int:
         i = vocab.get(t)
         if i is None:
             i = vocab[t] = len(terms)
             terms.append(t)
         return i
+    return tid
 
-    texts = [Chunk.from_record(cid, text, meta).search_text() for cid, text, meta in records]
-    c_cols, c_rows, c_vals, c_len = [], [], [], []
-    w_cols, w_rows, w_vals, w_len, w_owner = [], [], [], [], []
-    p_cols, p_chunk, p_pos, n_words = [], [], [], []
-    word_ids: dict[str, list[int]] = {}  # a word's terms, once per word as written
-    for i, text in enumerate(texts):
-        toks = tokens(text)
-        c_len.append(max(1, len(toks)))  # bm25s indexes an empty chunk as [""]
-        for t, tf in Counter(toks).items():
-            c_cols.append(tid(t))
-            c_rows.append(i)
-            c_vals.append(tf)
-        sents = [text[a:e] for a, e in sentence_spans(text)] or [text]
-        for j in range(max(1, len(sents) - WINDOW + 1)):
-            counts: dict[str, int] = {}
-            for t in tokens(" ".join(sents[j:j + WINDOW])):
-                counts[t] = counts.get(t, 0) + 1
-            row = len(w_len)
-            w_owner.append(i)
-            w_len.append(sum(counts.values()))
-            for t, tf in counts.items():
-                w_cols.append(tid(t))
-                w_rows.append(row)
-                w_vals.append(tf)
-        words = text.split()
-        n_words.append(len(words))
-        for pos, word in enumerate(words):
-            ids = word_ids.get(word)
-            if ids is None:
-                ids = word_ids[word] = [tid(t) for t in set(tokens(word))]
-            p_cols += ids
-            p_chunk += [i] * len(ids)
-            p_pos += [pos] * len(ids)
-    n_terms = len(terms)
-    arrays = {"r_term": np.asarray(c_cols, dtype=np.int32),  # each chunk's terms, row by row
-              "r_ptr": np.concatenate([[0], np.cumsum(np.bincount(c_rows, minlength=len(texts)))]
-                                      ).astype(np.int64)}
-    arrays["c_ptr"], arrays["c_row"], arrays["c_tf"] = _csc(c_cols, c_rows, c_vals, n_terms)
-    arrays["w_ptr"], arrays["w_row"], arrays["w_tf"] = _csc(w_cols, w_rows, w_vals, n_terms)
-    p_ptr, p_chunk_a, p_pos_a = _csc(p_cols, p_chunk, p_pos, n_terms)
-    arrays["p_ptr"], arrays["p_chunk"], arrays["p_pos"] = p_ptr, p_chunk_a, p_pos_a.astype(np.int32)
-    arrays["c_len"] = np.asarray(c_len, dtype=np.int32)
-    arrays["w_len"] = np.asarray(w_len, dtype=np.float32)
-    arrays["w_owner"] = np.asarray(w_owner, dtype=np.int32)
-    arrays["n_words"] = np.asarray(n_words, dtype=np.int32)
+
+def _columns(cols, rows, vals, n_terms: int):
+    """(ptr, rows, vals) grouped by column, rows (then values) ascending within a column."""
+    cols, rows, vals = (np.asarray(x, dtype=np.int64) for x in (cols, rows, vals))
+    order = np.lexsort((vals, rows, cols))
+    ptr = np.zeros(n_terms + 1, dtype=np.int64)
+    np.cumsum(np.bincount(cols, minlength=n_terms), out=ptr[1:])
+    return ptr, rows[order].astype(np.int32), vals[order]
+
+
+def _write_segment(folder: Path, arrays: dict, records, texts, stats: dict | None = None) -> None:
     tmp = folder.with_name(folder.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
@@ -169,10 +174,103 @@ def build_segment(folder: Path, records: list[tuple[str, str, dict]], analyzer: 
     with open(tmp / "chunks.jsonl", "w", encoding="utf-8") as f:
         for cid, text, meta in records:
             f.write(json.dumps([cid, text, meta], ensure_ascii=False) + "\n")
-    (tmp / "stats.json").write_text(json.dumps({
-        "learned": _learned(texts), "words": _rewriter_words(texts),
-        "keys": sorted(_word_keys(texts))}, ensure_ascii=False))
+    if stats is None:
+        stats = {"learned": _learned(texts), "words": _rewriter_words(texts),
+                 "keys": sorted(_word_keys(texts))}
+    (tmp / "stats.json").write_text(json.dumps(stats, ensure_ascii=False))
     tmp.rename(folder)
+
+
+def _arrays(e: _Entries, n_chunks: int, n_terms: int) -> dict:
+    n_win = len(e.w_len)
+    r_term = [e.r_term[i] for i in range(n_chunks)]
+    arrays = {"r_term": np.asarray([t for row in r_term for t in row], dtype=np.int32),
+              "r_ptr": np.concatenate([[0], np.cumsum([len(row) for row in r_term])]).astype(np.int64)}
+    for kind in "cwp":
+        ptr, rows, vals = _columns(*getattr(e, kind), n_terms)
+        arrays[f"{kind}_ptr"] = ptr
+        if kind == "p":
+            arrays["p_chunk"], arrays["p_pos"] = rows, vals.astype(np.int32)
+        else:
+            arrays[f"{kind}_row"], arrays[f"{kind}_tf"] = rows, vals.astype(np.float32)
+    arrays["c_len"] = np.asarray([e.c_len[i] for i in range(n_chunks)], dtype=np.int32)
+    arrays["w_len"] = np.asarray([e.w_len[i] for i in range(n_win)], dtype=np.float32)
+    arrays["w_owner"] = np.asarray([e.w_owner[i] for i in range(n_win)], dtype=np.int32)
+    arrays["n_words"] = np.asarray([e.n_words[i] for i in range(n_chunks)], dtype=np.int32)
+    return arrays
+
+
+def build_segment(folder: Path, records: list[tuple[str, str, dict]], analyzer: SwedishAnalyzer,
+                  vocab: dict[str, int], terms: list[str]) -> None:
+    """Write one segment for ``records`` (chunk_id, text, metadata); new terms join ``vocab``."""
+    tid = _term_ids(vocab, terms)
+    texts = [Chunk.from_record(cid, text, meta).search_text() for cid, text, meta in records]
+    entries, word_ids, windows = _Entries(), {}, [0]
+
+    def first_window(i, count):
+        windows[0] += count
+        return windows[0] - count
+
+    for i, text in enumerate(texts):
+        entries.add(i, text, analyzer.tokens, tid, word_ids, first_window)
+    _write_segment(folder, _arrays(entries, len(texts), len(terms)), records, texts)
+
+
+def patch_segment(folder: Path, old: "Segment", changed: set[str], analyzer: SwedishAnalyzer,
+                  vocab: dict[str, int], terms: list[str]) -> int:
+    """Write ``old`` again as ``folder`` with only its chunks that hold a word of ``changed``
+    (analyzer cache keys whose terms changed) indexed anew; the others' entries are copied.
+    The result is what ``build_segment`` writes for the same records. Returns the chunks redone."""
+    records = old.records()
+    texts = [Chunk.from_record(cid, text, meta).search_text() for cid, text, meta in records]
+    redo = [i for i, text in enumerate(texts)  # as written and as split on spaces (places)
+            if not changed.isdisjoint(_word_keys([text, *text.split()]))]
+    tid = _term_ids(vocab, terms)
+    fresh, word_ids = _Entries(), {}
+    w_owner = np.asarray(old.w_owner)
+    w_start = np.searchsorted(w_owner, np.arange(old.n), side="left")
+
+    def first_window(i, count):
+        assert count == int(np.sum(w_owner == i)), "a chunk's sentence windows do not depend on the analyzer"
+        return int(w_start[i])
+
+    for i in redo:
+        fresh.add(i, texts[i], analyzer.tokens, tid, word_ids, first_window)
+    redone = np.zeros(old.n, dtype=bool)
+    redone[redo] = True
+    n_terms = len(terms)
+    arrays = {}
+    for kind, owner in (("c", None), ("w", w_owner), ("p", None)):
+        ptr = np.asarray(getattr(old, f"{kind}_ptr"))
+        cols = np.repeat(np.arange(len(ptr) - 1), np.diff(ptr))
+        rows = np.asarray(getattr(old, "p_chunk" if kind == "p" else f"{kind}_row"), dtype=np.int64)
+        vals = np.asarray(getattr(old, "p_pos" if kind == "p" else f"{kind}_tf"))
+        keep = ~redone[rows if owner is None else owner[rows]]
+        new_cols, new_rows, new_vals = getattr(fresh, kind)
+        ptr, rows, vals = _columns(np.concatenate([cols[keep], np.asarray(new_cols, dtype=np.int64)]),
+                                   np.concatenate([rows[keep], np.asarray(new_rows, dtype=np.int64)]),
+                                   np.concatenate([vals[keep].astype(np.int64),
+                                                   np.asarray(new_vals, dtype=np.int64)]), n_terms)
+        arrays[f"{kind}_ptr"] = ptr
+        if kind == "p":
+            arrays["p_chunk"], arrays["p_pos"] = rows, vals.astype(np.int32)
+        else:
+            arrays[f"{kind}_row"], arrays[f"{kind}_tf"] = rows, vals.astype(np.float32)
+    c_len = np.array(old.c_len, dtype=np.int32)
+    w_len = np.array(old.w_len, dtype=np.float32)
+    for i, n in fresh.c_len.items():
+        c_len[i] = n
+    for r, n in fresh.w_len.items():
+        w_len[r] = n
+    r_ptr, r_term = np.asarray(old.r_ptr), np.asarray(old.r_term)
+    rows_terms = [fresh.r_term[i] if redone[i] else r_term[r_ptr[i]:r_ptr[i + 1]] for i in range(old.n)]
+    arrays["r_term"] = (np.concatenate([np.asarray(r, dtype=np.int32) for r in rows_terms])
+                        if old.n else np.zeros(0, dtype=np.int32))
+    arrays["r_ptr"] = np.concatenate([[0], np.cumsum([len(r) for r in rows_terms])]).astype(np.int64)
+    arrays.update(c_len=c_len, w_len=w_len, w_owner=w_owner.astype(np.int32),
+                  n_words=np.array(old.n_words, dtype=np.int32))
+    _write_segment(folder, arrays, records, texts, stats=old.stats())
+    return len(redo)
 
 
 class Segment:
@@ -240,6 +338,7 @@ class LexicalStore:
     def __init__(self, folder: Path):
         self.root = Path(folder) / f"{code_version()}-{FORMAT}"
         self._segments: dict[str, Segment] = {}  # opened segments, reused across views
+        self.redone = 0  # chunks of kept segments indexed anew by the last sync (patch_segment)
 
     # -- files ---------------------------------------------------------------------------
     @contextmanager
@@ -319,7 +418,9 @@ class LexicalStore:
             for recs in groups:
                 _add(learned, _learned([Chunk.from_record(*r).search_text() for r in recs]))
             # a kept segment is rebuilt when the new corpus changes how one of its words is split
+            # (only its chunks that hold such a word are indexed anew: patch_segment)
             old_an, new_an = analyzer_for(m["learned"]), analyzer_for(learned)
+            patched, changed = [], set()
             if keep and _status_changed(m["learned"], learned, old_an, new_an):
                 stats = {name: self.segment(name).stats() for name in keep}
                 changed = _changed_words(m["learned"], learned, old_an, new_an,
@@ -327,13 +428,18 @@ class LexicalStore:
                 for name in list(keep):
                     if changed.intersection(stats[name]["keys"]):
                         keep.remove(name)
-                        _add(words, stats[name]["words"], -1)
                         shrunk.append((name, None))
-                        groups.append(list(self.segment(name).records()))
+                        patched.append(name)
             vocab_list = self._vocab()
             vocab = {t: i for i, t in enumerate(vocab_list)}
             (self.root / "segments").mkdir(parents=True, exist_ok=True)
             built = []
+            self.redone = 0
+            for old_name in patched:
+                name = uuid.uuid4().hex[:12]
+                self.redone += patch_segment(self.root / "segments" / name, self.segment(old_name),
+                                             changed, new_an, vocab, vocab_list)
+                built.append(name)
             for recs in groups:
                 name = uuid.uuid4().hex[:12]
                 build_segment(self.root / "segments" / name, recs, new_an, vocab, vocab_list)
@@ -428,7 +534,13 @@ class LexicalView:
             self.w_avg = float(lens.mean())
         else:
             self.w_avg = 1.0
-        self.c_len = [np.asarray(s.c_len) for s in self.segments]
+        self.c_len = c_len
+        self.w_len = np.concatenate(w_len) if self.n_win else np.zeros(0, dtype=np.float32)
+        self.w_owner = np.concatenate(w_owner) if self.n_win else np.zeros(0, dtype=np.int64)
+        self.w_offsets = np.cumsum([0] + [len(x) for x in w_len])
+        self._columns: OrderedDict = OrderedDict()  # (kind, term id) -> arrays over all segments
+        self._column_bytes = 0
+        self._lock = threading.Lock()
         longest = max((int(np.max(s.n_words)) for s in self.segments if s.n), default=0)
         self.stride = longest + span + 1
         self._widf = np.log(1 + (self.n_win - self.w_df + 0.5) / (self.w_df + 0.5))
@@ -443,6 +555,46 @@ class LexicalView:
         """The distinct index terms (as text) of the chunk in view row ``row``."""
         return {self.terms[i] for i in self.term_set(row)}
 
+    def column(self, kind: str, t: int) -> tuple[np.ndarray, np.ndarray]:
+        """Term id ``t``'s column over all segments: (view rows, values) for the chunk ("c")
+        and window ("w") parts, (places, places) for positions ("p"), a place being coded
+        view row * stride + word position. Ascending; the last ``COLUMN_CACHE_MB`` used are
+        kept, so that a question costs one array operation per term, not one per segment."""
+        key = (kind, t)
+        with self._lock:
+            hit = self._columns.get(key)
+            if hit is not None:
+                self._columns.move_to_end(key)
+                return hit
+        hit = self._merged(kind, t)
+        size = hit[0].nbytes + (hit[1].nbytes if hit[1] is not hit[0] else 0)
+        with self._lock:
+            if key not in self._columns:
+                self._columns[key] = hit
+                self._column_bytes += size
+            while self._column_bytes > COLUMN_CACHE_MB * 2**20 and len(self._columns) > 1:
+                _, (a, b) = self._columns.popitem(last=False)
+                self._column_bytes -= a.nbytes + (b.nbytes if b is not a else 0)
+        return hit
+
+    def _merged(self, kind: str, t: int) -> tuple[np.ndarray, np.ndarray]:
+        base = self.w_offsets if kind == "w" else self.offsets
+        rows, values = [], []
+        for s, seg in enumerate(self.segments):
+            col = seg.column(kind, t)
+            if col is None:
+                continue
+            r, v = np.asarray(col[0], dtype=np.int64) + base[s], col[1]
+            if kind == "p":
+                rows.append(r * self.stride + np.asarray(v, dtype=np.int64))
+            else:
+                rows.append(r)
+                values.append(np.asarray(v, dtype=np.float32))
+        r = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
+        if kind == "p":
+            return r, r
+        return r, (np.concatenate(values) if values else np.zeros(0, dtype=np.float32))
+
     def _ids(self, terms):
         return [(self.vocab[t], w) for t, w in terms.items() if t in self.vocab]
 
@@ -455,81 +607,80 @@ class LexicalView:
             if not d:
                 continue
             idf = np.float32(math.log(1 + (n - d + 0.5) / (d + 0.5)))
-            for s, seg in enumerate(self.segments):
-                col = seg.column("c", t)
-                if col is None:
-                    continue
-                rows, tf = col
-                tf = np.asarray(tf, dtype=np.float32)
-                dl = self.c_len[s][rows]
-                weight = (idf * (tf / (K1 * ((1 - B) + B * dl / self.c_avg) + tf))).astype(np.float32)
-                out[self.offsets[s] + rows] += np.float32(w) * weight
+            rows, tf = self.column("c", t)
+            dl = self.c_len[rows]
+            weight = (idf * (tf / (K1 * ((1 - B) + B * dl / self.c_avg) + tf))).astype(np.float32)
+            out[rows] += np.float32(w) * weight
         return out
 
     def window_scores(self, terms: dict[str, float]) -> np.ndarray:
         """BM25 of each chunk's best two-sentence window (as ``PassageIndex.window_scores``)."""
         out = np.zeros(self.n, dtype=np.float32)
-        for s, seg in enumerate(self.segments):
-            n_w = len(seg.w_len)
-            if not n_w:
+        if not self.n_win:
+            return out
+        acc = None
+        for t, w in self._ids(terms):
+            rows, tf = self.column("w", t)
+            if not len(rows):
                 continue
-            acc = None
-            for t, w in self._ids(terms):
-                col = seg.column("w", t)
-                if col is None:
-                    continue
-                rows, tf = col
-                tf = np.asarray(tf, dtype=np.float32)
-                norm = K1 * (1 - B + B * np.asarray(seg.w_len)[rows] / self.w_avg)
-                weight = self._widf[t] * tf * (K1 + 1) / (tf + norm)
-                if acc is None:
-                    acc = np.zeros(n_w, dtype=np.float32)
-                acc[rows] += weight.astype(np.float32) * np.float32(w)
-            if acc is not None:
-                part = np.zeros(seg.n, dtype=np.float32)
-                np.maximum.at(part, np.asarray(seg.w_owner), acc)
-                out[self.offsets[s]:self.offsets[s + 1]] = part
+            norm = K1 * (1 - B + B * self.w_len[rows] / self.w_avg)
+            weight = self._widf[t] * tf * (K1 + 1) / (tf + norm)
+            if acc is None:
+                acc = np.zeros(self.n_win, dtype=np.float32)
+            acc[rows] += weight.astype(np.float32) * np.float32(w)
+        if acc is not None:
+            np.maximum.at(out, self.w_owner, acc)
         return out
+
+    def positions(self, t: int) -> np.ndarray:
+        """Every place of term id ``t``, ascending, coded view row * stride + word position."""
+        return self.column("p", t)[0]
 
     def proximity(self, groups: list[dict[str, float]]) -> np.ndarray:
         """As ``PassageIndex.proximity``: per chunk the best IDF mass of distinct query words
-        within ``span`` words."""
+        within ``span`` words, bit for bit.
+
+        A chunk where the words of one group (question word) alone occur scores that
+        group's best term. Only in chunks where two or more groups occur are the spans
+        looked at: per place of a query word, per group, the best value among its terms
+        whose next place is less than ``span`` words on. That gives the same float32 maxima,
+        summed per row in the same order, as the old event-by-event scan, in passes over
+        the places of those chunks instead of places x words-in-a-span steps.
+        """
         out = np.zeros(self.n, dtype=np.float32)
-        xs, gs, vs = [], [], []
+        slots = []  # (group, value, places)
         for g, group in enumerate(groups):
             for term, w in group.items():
                 t = self.vocab.get(term)
                 if t is None:
                     continue
-                parts = []
-                for s, seg in enumerate(self.segments):
-                    col = seg.column("p", t)
-                    if col is not None:
-                        chunk, pos = col
-                        parts.append((np.asarray(chunk, dtype=np.int64) + self.offsets[s]) * self.stride
-                                     + np.asarray(pos, dtype=np.int64))
-                if parts:
-                    x = np.concatenate(parts)
-                    xs.append(x)
-                    gs.append(np.full(len(x), g))
-                    vs.append(np.full(len(x), w * self.idf.get(term, 0.0), dtype=np.float32))
-        if not xs:
+                x = self.positions(t)
+                if len(x):
+                    slots.append((g, np.float32(w * self.idf.get(term, 0.0)), x))
+        if not slots:
             return out
-        x, g, v = np.concatenate(xs), np.concatenate(gs), np.concatenate(vs)
-        order = np.argsort(x, kind="stable")
-        x, g, v = x[order], g[order], v[order]
-        e = len(x)
-        vals = np.zeros((e, len(groups)), dtype=np.float32)
-        vals[np.arange(e), g] = v
-        end = np.searchsorted(x, x + self.span, side="left")
-        best = vals.copy()
-        idx = np.arange(e)
-        for k in range(1, int((end - idx).max())):
-            ok = idx + k < end
-            if not ok.any():
-                break
-            best[ok] = np.maximum(best[ok], vals[idx[ok] + k])
-        np.maximum.at(out, x // self.stride, best.sum(axis=1))
+        in_group = np.zeros((len(groups), self.n), dtype=bool)
+        for g, v, x in slots:
+            rows = x // self.stride
+            out[rows] = np.maximum(out[rows], v)  # the best single word of each chunk
+            in_group[g, rows] = True
+        several = in_group.sum(axis=0) > 1
+        if not several.any():
+            return out
+        slots = [(g, v, x[several[x // self.stride]]) for g, v, x in slots]
+        spots = np.sort(np.concatenate([x for _, _, x in slots]))
+        spots = spots[np.concatenate(([True], spots[1:] != spots[:-1]))]
+        far = np.iinfo(np.int64).max
+        best = np.zeros((len(spots), len(groups)), dtype=np.float32)
+        for g, v, x in slots:
+            if not len(x):
+                continue
+            nxt = np.full(len(spots), far, dtype=np.int64)
+            nxt[np.searchsorted(spots, x)] = x  # this term's own places, then the next one on
+            nxt = np.minimum.accumulate(nxt[::-1])[::-1]
+            col = best[:, g]
+            np.maximum(col, np.where(nxt < spots + self.span, v, np.float32(0)), out=col)
+        np.maximum.at(out, spots // self.stride, best.sum(axis=1))
         return out
 
 

@@ -188,9 +188,9 @@ class HybridRetriever:
             keep &= np.array([bool(where(c)) for c in chunks])
         fused = np.round(fused, SCORE_DECIMALS)
         # best first; ties in the order of the corpus (the chunks are sorted by source, start)
-        candidates = [i for i in np.argsort(-fused, kind="stable") if keep[i]]
+        ranked = np.argsort(-fused, kind="stable")
         wanted = max(k, s.rerank_candidates if self.reranker else k)
-        first = candidates[:2 * wanted]
+        first = ranked[keep[ranked]][:2 * wanted].tolist()
         term_sets = {i: view.term_set(int(order[i])) for i in first}
         candidates = self._copies_moved_down(first, term_sets)[:wanted]
         before = {i: r for r, i in enumerate(first)}

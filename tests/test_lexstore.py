@@ -148,3 +148,91 @@ def test_a_server_answers_from_the_old_index_while_the_new_one_loads(tmp_path, d
     retriever._refresher.join()
     after = retriever.search("skola socialtjänst", k=50)
     assert any(p.chunk.source == new_source for p in after)
+
+
+WORDS = ("skola polis sekretess socialtjänsten orosanmälan barnet vårdnadshavare samverkan elev "
+         "kurator rektor lagen uppgifter skolkurator polisanmälan samtycke").split()
+
+
+def generated_chunks(n: int, seed: int):
+    """Chunks of random sentences over a small vocabulary: most chunks hold several question
+    words, at every distance from one another."""
+    from ingest.models import Chunk
+
+    rng = np.random.default_rng(seed)
+    chunks = []
+    for i in range(n):
+        sentences = [" ".join(rng.choice(WORDS, size=int(rng.integers(3, 30)))).capitalize() + "."
+                     for _ in range(int(rng.integers(1, 6)))]
+        text = " ".join(sentences)
+        source = f"genererad/{i // 7:03d}.txt"
+        chunks.append(Chunk(chunk_id=f"g{seed}-{i}", source=source, title=source, text=text,
+                            start=(i % 7) * 1000, end=(i % 7) * 1000 + len(text)))
+    return chunks
+
+
+@pytest.mark.parametrize("span", [5, 60])
+def test_proximity_over_segments_equals_the_full_window_scan_on_a_generated_corpus(
+        tmp_path, monkeypatch, span):
+    import index.lexstore as lexstore
+
+    monkeypatch.setattr(lexstore, "SEGMENT_CHUNKS", 40)  # several segments
+    store, lex = ListStore(), LexicalStore(tmp_path / "lexical")
+    store.put(generated_chunks(300, seed=1))
+    lex.sync(store)
+    view = lex.open(store, span=span)
+    assert len(view.segments) > 3
+    chunks = sorted(store.chunks.values(), key=lambda c: (c.source, c.start))
+    texts = [c.search_text() for c in chunks]
+    fresh = LexicalIndex.build([c.chunk_id for c in chunks], texts)
+    full = PassageIndex(fresh.analyzer, texts, fresh.idf, span=span)
+    terms = sorted(view.idf)
+    rng = np.random.default_rng(span)
+    for _ in range(40):  # one to eight question words of one to three terms, some repeated
+        groups = [{str(t): float(rng.choice([1.0, 0.5, 0.8]))
+                   for t in rng.choice(terms, size=int(rng.integers(1, 4)))}
+                  for _ in range(int(rng.integers(1, 9)))]
+        got = view.proximity(groups)[view.order]
+        np.testing.assert_array_equal(got, full.proximity(groups))
+        assert (got > 0).any()
+
+
+def test_a_term_column_is_merged_over_the_segments_once_per_view(tmp_path, monkeypatch):
+    import index.lexstore as lexstore
+
+    monkeypatch.setattr(lexstore, "SEGMENT_CHUNKS", 40)
+    store, lex = ListStore(), LexicalStore(tmp_path / "lexical")
+    store.put(generated_chunks(200, seed=2))
+    lex.sync(store)
+    view = lex.open(store, span=60)
+    reads = []
+    real = lexstore.Segment.column
+    monkeypatch.setattr(lexstore.Segment, "column", lambda seg, *a: (reads.append(a), real(seg, *a))[1])
+    q = {"skol": 1.0, "polis": 0.5}
+    first = (view.chunk_scores(q), view.window_scores(q), view.proximity([{"skol": 1.0}, {"polis": 1.0}]))
+    assert len(reads) == 3 * 2 * len(view.segments)  # three kinds of column, two terms
+    reads.clear()
+    again = (view.chunk_scores(q), view.window_scores(q), view.proximity([{"skol": 1.0}, {"polis": 1.0}]))
+    assert reads == []
+    for a, b in zip(first, again):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_a_new_split_reindexes_only_the_chunks_that_hold_the_word(tmp_path, documents, monkeypatch):
+    import index.lexstore as lexstore
+
+    store, lex = ListStore(), LexicalStore(tmp_path / "lexical")
+    store.put(documents[0] + documents[1])
+    before = set(lex.sync(store)["segments"])
+    built, patched = [], []
+    real_build, real_patch = lexstore.build_segment, lexstore.patch_segment
+    monkeypatch.setattr(lexstore, "build_segment", lambda f, recs, *a: (built.append(len(recs)),
+                                                                          real_build(f, recs, *a))[1])
+    monkeypatch.setattr(lexstore, "patch_segment", lambda f, old, *a: (patched.append(old.n),
+                                                                         real_patch(f, old, *a))[1])
+    store.put(documents[2])  # its words change how some old words split
+    after = lex.sync(store)["segments"]
+    assert built == [len(documents[2])]  # only the new document is indexed whole
+    assert patched and len(before - set(after)) == len(patched)
+    assert 0 < lex.redone < sum(patched)  # of the patched segments, only some chunks are redone
+    assert_same_as_rebuilt(lex.open(store, span=60), store)
