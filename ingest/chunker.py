@@ -151,8 +151,11 @@ def chunk_document(doc: Document, headings: list[bool] | None = None,
         start, end = group[0].start, group[-1].end
         text = doc.text[start:end]
         raw = _raw_span(doc, start, end) if doc.repairs else text
+        # the id follows what is embedded (the section heading in front of the text): a chunk
+        # whose heading changed is embedded again at the next ingest, not left with the old one
+        embedded = f"{sec}\n\n{text}" if sec and not text.startswith(sec) else text
         chunks.append(Chunk(
-            chunk_id=_chunk_id(doc.source, text, seen), source=doc.source, title=doc.title,
+            chunk_id=_chunk_id(doc.source, embedded, seen), source=doc.source, title=doc.title,
             text=text, start=start, end=end, page=doc.page_at(start), section=sec,
             doc_type=doc.doc_type, date=doc.date, diarienummer=doc.diarienummer,
             issuer=doc.issuer, content_hash=doc.content_hash, raw_text=raw))

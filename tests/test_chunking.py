@@ -107,6 +107,17 @@ def test_chunk_ids_derive_from_source_and_content():
     assert a[0].chunk_id != other[0].chunk_id
 
 
+def test_chunk_id_changes_when_the_section_heading_embedded_with_it_changes():
+    # the second chunk's text is the same under both headings, but its embedded text is not
+    body = "Socialtjänsten och skolan träffas varje termin för att följa upp överenskommelsen. " * 12
+    def chunks_under(heading):
+        paragraphs = [heading, body.strip(), body.strip(), body.strip()]
+        return chunk_document(_doc(paragraphs), [True, False, False, False])
+    a, b = chunks_under("Samverkan i Farsta"), chunks_under("Samverkan i Kista")
+    assert len(a) == len(b) > 1 and a[1].text == b[1].text and a[1].section != b[1].section
+    assert a[1].chunk_id != b[1].chunk_id
+
+
 def test_metadata_reads_date_diarienummer_and_type():
     loaded = load_document(CORPUS / "2023-11-22-interpellationssvar-samverkan-skola-socialtjanst-polis-skarholmen.txt")
     doc = loaded.document
