@@ -21,6 +21,7 @@ import functools
 import hashlib
 import json
 import logging
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -140,6 +141,8 @@ class Calibration:
         self.path = Path(home) / FILE
         self._null: NullDistribution | None = None
         self._key: tuple = (None, None)  # (retriever generation, index key)
+        self._refitting: threading.Thread | None = None
+        self._lock = threading.Lock()
 
     def cached(self, key: str | None = None) -> NullDistribution | None:
         """The stored distribution (for ``key`` when given), or None."""
@@ -162,11 +165,38 @@ class Calibration:
             self._key = (generation, index_key(retriever))
         key = self._key[1]
         null = self.cached(key)
-        if null is None:
-            log.info("refitting the refusal calibration (%d off-topic questions)", len(load_bank()))
-            null = self._null = fit(retriever)
-            self.save(null)
+        if null is not None:
+            return null
+        previous = self._null or self.cached()
+        if getattr(retriever, "background", False) and previous is not None:
+            # a server keeps answering with the fit of the index before the change (one
+            # document more or less barely moves it) while the new one is made beside it
+            self._refit_in_background(retriever)
+            return previous
+        return self._refit(retriever)
+
+    def _refit(self, retriever) -> NullDistribution:
+        log.info("refitting the refusal calibration (%d off-topic questions)", len(load_bank()))
+        null = fit(retriever)
+        with self._lock:
+            if index_key(retriever) == null.key:  # the index did not change again meanwhile
+                self._null = null
+                self.save(null)
         return null
+
+    def _refit_in_background(self, retriever) -> None:
+        with self._lock:
+            if self._refitting is not None and self._refitting.is_alive():
+                return
+            self._refitting = threading.Thread(target=self._refit, args=(retriever,),
+                                               name="handbok-calibration", daemon=True)
+            self._refitting.start()
+
+    def wait(self, timeout: float | None = None) -> None:
+        """Until a refit in the background is done (benchmarks, tests)."""
+        thread = self._refitting
+        if thread is not None:
+            thread.join(timeout)
 
     def save(self, null: NullDistribution) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)

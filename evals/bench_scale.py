@@ -11,13 +11,15 @@ document is ingested for real (`handbok ingest` code, real embeddings).
 
 Measured, each in a new process where it matters:
 
-* build_s: writing the N chunks to the store plus building the lexical index;
+* build_s: writing the N chunks to the store, building the lexical index and fitting the
+  refusal's calibration (calibrate_s of it), as `handbok ingest` does;
 * start_s: a new process from its start until it has answered one question;
 * p50_ms / p95_ms: warm `Assistant.ask` over the bundled suite's questions;
 * rss_mb: that process's peak resident memory;
 * disk_mb: the index on disk (Chroma + lexical);
 * update_s: ingesting the held-out document (embed_s of it is its embedding), while a
-  thread keeps asking: ask_during_update_ms is the slowest answer meanwhile.
+  thread keeps asking: ask_during_update_ms is the slowest answer meanwhile; refit_s: the
+  calibration's refit after it, made beside the questions (they use the previous fit).
 
 With ``store="server"`` the chunks live in a `chroma run` server on 127.0.0.1 that the
 benchmark starts and stops (server_rss_mb is the server's memory).
@@ -140,8 +142,10 @@ class ChromaServer:
 
 def run(n: int, corpus: Path, store_kind: str = "embedded", questions: int = 40) -> dict:
     """One measurement; returns the JSON record."""
+    from assistant.calibration import Calibration
     from index.embedders import make_embedder
     from index.lexstore import LexicalStore
+    from index.retriever import HybridRetriever
     from index.store import ChunkStore
 
     tmp = Path(tempfile.mkdtemp(prefix="handbok-scale-"))
@@ -159,6 +163,10 @@ def run(n: int, corpus: Path, store_kind: str = "embedded", questions: int = 40)
                 store.add(chunks[i:i + 5000], vectors[i:i + 5000], embedder)
             store_s = time.perf_counter() - t0
             LexicalStore(home / "lexical").sync(store)
+            # the refusal's calibration, fitted at the end of a build as `handbok ingest` does
+            t1 = time.perf_counter()
+            Calibration(home).get(HybridRetriever(store, embedder, home))
+            calibrate_s = time.perf_counter() - t1
             build_s = time.perf_counter() - t0
             del chunks, vectors, store
             new_doc = tmp / "nytt" / HELD_OUT
@@ -173,9 +181,10 @@ def run(n: int, corpus: Path, store_kind: str = "embedded", questions: int = 40)
             child = json.loads(out.stdout.strip().splitlines()[-1])
             disk = _du(home) + (_du(tmp / "chroma-server") if server else 0.0)
             record = {"chunks": n, "store": store_kind, "build_s": round(build_s, 1),
-                      "store_s": round(store_s, 1), "start_s": round(child["answered_at"] - started, 1),
+                      "store_s": round(store_s, 1), "calibrate_s": round(calibrate_s, 1), "start_s": round(child["answered_at"] - started, 1),
                       "p50_ms": child["p50_ms"], "p95_ms": child["p95_ms"], "rss_mb": child["rss_mb"],
                       "disk_mb": round(disk), "update_s": child["update_s"], "embed_s": child["embed_s"],
+                      "refit_s": child["refit_s"],
                       "ask_during_update_ms": child["ask_during_update_ms"],
                       "load": round(os.getloadavg()[0], 1), "cpus": os.cpu_count()}
             if server:
@@ -241,6 +250,10 @@ def _child(new_doc: Path, questions: int) -> dict:
     ingest_paths([new_doc], retriever.store, embedder)
     retriever.refresh(force=True)  # the serving view has the new document
     update_s = time.perf_counter() - t0
+    # the refusal's refit runs beside the questions (answered with the previous fit meanwhile)
+    assistant.ask(cases[0])
+    assistant.calibration.wait()
+    refit_s = time.perf_counter() - t0 - update_s
     done.set()
     asker.join()
     embedder.embed = real_embed
@@ -248,7 +261,7 @@ def _child(new_doc: Path, questions: int) -> dict:
     return {"answered_at": answered_at, "p50_ms": round(_percentile(times, 0.5)),
             "p95_ms": round(_percentile(times, 0.95)),
             "rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
-            "update_s": round(update_s, 1), "embed_s": round(embed_s[0], 1),
+            "update_s": round(update_s, 1), "embed_s": round(embed_s[0], 1), "refit_s": round(refit_s, 1),
             "ask_during_update_ms": round(max(during, default=0.0))}
 
 

@@ -227,6 +227,27 @@ def test_calibration_refits_after_an_ingest_changes_the_index(assistant, indexed
 
 
 @pytest.mark.slow
+def test_a_server_answers_with_the_previous_calibration_while_it_refits_after_an_ingest(
+        assistant, indexed_home, tmp_path):
+    from assistant.calibration import index_key
+    from index.sync import ingest_paths
+
+    before = assistant.calibration.get(assistant.retriever)
+    assistant.retriever.background = True
+    extra = tmp_path / "docs" / "rutin.txt"
+    extra.parent.mkdir()
+    extra.write_text("Rutin för parkering\n\nPersonalen parkerar på den norra parkeringen vid skolan. "
+                     "Parkeringstillstånd söks hos fastighetsavdelningen.\n", encoding="utf-8")
+    ingest_paths([extra], assistant.retriever.store, assistant.retriever.embedder)
+    assistant.retriever.refresh(force=True)  # the new index is served
+    assert assistant.calibration.get(assistant.retriever) is before  # no question waits for the fit
+    assistant.calibration.wait(300)
+    after = json.loads((indexed_home / "calibration.json").read_text(encoding="utf-8"))
+    assert after["key"] == index_key(assistant.retriever) != before.key
+    assert assistant.calibration.get(assistant.retriever).key == after["key"]
+
+
+@pytest.mark.slow
 def test_status_shows_the_refusal_calibration(indexed_home):
     from click.testing import CliRunner
 
