@@ -164,11 +164,14 @@ class Calibration:
         if self._key[0] != generation:
             self._key = (generation, index_key(retriever))
         key = self._key[1]
+        background = getattr(retriever, "background", False)
+        if background and self._null is not None and self._refitting_now():
+            return self._null  # no re-reading the file at every question while the fit runs
         null = self.cached(key)
         if null is not None:
             return null
         previous = self._null or self.cached()
-        if getattr(retriever, "background", False) and previous is not None:
+        if background and previous is not None:
             # a server keeps answering with the fit of the index before the change (one
             # document more or less barely moves it) while the new one is made beside it
             self._refit_in_background(retriever)
@@ -184,9 +187,12 @@ class Calibration:
                 self.save(null)
         return null
 
+    def _refitting_now(self) -> bool:
+        return self._refitting is not None and self._refitting.is_alive()
+
     def _refit_in_background(self, retriever) -> None:
         with self._lock:
-            if self._refitting is not None and self._refitting.is_alive():
+            if self._refitting_now():
                 return
             self._refitting = threading.Thread(target=self._refit, args=(retriever,),
                                                name="handbok-calibration", daemon=True)

@@ -181,7 +181,8 @@ def run(n: int, corpus: Path, store_kind: str = "embedded", questions: int = 40)
             child = json.loads(out.stdout.strip().splitlines()[-1])
             disk = _du(home) + (_du(tmp / "chroma-server") if server else 0.0)
             record = {"chunks": n, "store": store_kind, "build_s": round(build_s, 1),
-                      "store_s": round(store_s, 1), "calibrate_s": round(calibrate_s, 1), "start_s": round(child["answered_at"] - started, 1),
+                      "store_s": round(store_s, 1), "calibrate_s": round(calibrate_s, 1),
+                      "start_s": round(child["answered_at"] - started, 1),
                       "p50_ms": child["p50_ms"], "p95_ms": child["p95_ms"], "rss_mb": child["rss_mb"],
                       "disk_mb": round(disk), "update_s": child["update_s"], "embed_s": child["embed_s"],
                       "refit_s": child["refit_s"],

@@ -181,18 +181,22 @@ def _write_segment(folder: Path, arrays: dict, records, texts, stats: dict | Non
     tmp.rename(folder)
 
 
+def _put_columns(arrays: dict, kind: str, ptr, rows, vals) -> None:
+    """A part's columns under the names a segment stores them by ("c", "w": rows and tf; "p": places)."""
+    arrays[f"{kind}_ptr"] = ptr
+    if kind == "p":
+        arrays["p_chunk"], arrays["p_pos"] = rows, vals.astype(np.int32)
+    else:
+        arrays[f"{kind}_row"], arrays[f"{kind}_tf"] = rows, vals.astype(np.float32)
+
+
 def _arrays(e: _Entries, n_chunks: int, n_terms: int) -> dict:
     n_win = len(e.w_len)
     r_term = [e.r_term[i] for i in range(n_chunks)]
     arrays = {"r_term": np.asarray([t for row in r_term for t in row], dtype=np.int32),
               "r_ptr": np.concatenate([[0], np.cumsum([len(row) for row in r_term])]).astype(np.int64)}
     for kind in "cwp":
-        ptr, rows, vals = _columns(*getattr(e, kind), n_terms)
-        arrays[f"{kind}_ptr"] = ptr
-        if kind == "p":
-            arrays["p_chunk"], arrays["p_pos"] = rows, vals.astype(np.int32)
-        else:
-            arrays[f"{kind}_row"], arrays[f"{kind}_tf"] = rows, vals.astype(np.float32)
+        _put_columns(arrays, kind, *_columns(*getattr(e, kind), n_terms))
     arrays["c_len"] = np.asarray([e.c_len[i] for i in range(n_chunks)], dtype=np.int32)
     arrays["w_len"] = np.asarray([e.w_len[i] for i in range(n_win)], dtype=np.float32)
     arrays["w_owner"] = np.asarray([e.w_owner[i] for i in range(n_win)], dtype=np.int32)
@@ -251,11 +255,7 @@ def patch_segment(folder: Path, old: "Segment", changed: set[str], analyzer: Swe
                                    np.concatenate([rows[keep], np.asarray(new_rows, dtype=np.int64)]),
                                    np.concatenate([vals[keep].astype(np.int64),
                                                    np.asarray(new_vals, dtype=np.int64)]), n_terms)
-        arrays[f"{kind}_ptr"] = ptr
-        if kind == "p":
-            arrays["p_chunk"], arrays["p_pos"] = rows, vals.astype(np.int32)
-        else:
-            arrays[f"{kind}_row"], arrays[f"{kind}_tf"] = rows, vals.astype(np.float32)
+        _put_columns(arrays, kind, ptr, rows, vals)
     c_len = np.array(old.c_len, dtype=np.int32)
     w_len = np.array(old.w_len, dtype=np.float32)
     for i, n in fresh.c_len.items():

@@ -128,14 +128,21 @@ def test_a_paragraph_repeated_in_two_documents_is_not_shown_twice_in_a_row(tmp_p
     assert ranked[2] in {"interpellation.txt", "utlatande.txt"} and ranked[2] != ranked[0]
 
 
-def test_retriever_sees_writes_made_after_it_was_created(tmp_path, handbok_home, e5):
-    store = ChunkStore(handbok_home)
+def _retriever_then_a_new_document(tmp_path, home, e5, own_store: bool):
+    """A retriever that has answered once, and a document ingested after that through its own
+    store or through another one (as another process would)."""
+    store = ChunkStore(home)
     ingest_paths([SMALL], store, e5)
-    retriever = HybridRetriever(store, e5, handbok_home)
+    retriever = HybridRetriever(store, e5, home)
     retriever.search("polisen", k=1)
     extra = tmp_path / "fritidsgard.txt"
     extra.write_text("Fritidsgården i Vårberg har öppet på kvällarna. " * 20, encoding="utf-8")
-    ingest_paths([extra], ChunkStore(handbok_home), e5)
+    ingest_paths([extra], store if own_store else ChunkStore(home), e5)
+    return retriever
+
+
+def test_retriever_sees_writes_made_after_it_was_created(tmp_path, handbok_home, e5):
+    retriever = _retriever_then_a_new_document(tmp_path, handbok_home, e5, own_store=False)
     retriever._checked_at = 0  # skip the one-second re-check pause
     top = retriever.search("När har fritidsgården i Vårberg öppet?", k=1)[0]
     assert top.chunk.source.endswith("fritidsgard.txt")
@@ -143,13 +150,7 @@ def test_retriever_sees_writes_made_after_it_was_created(tmp_path, handbok_home,
 
 def test_retriever_sees_a_write_through_its_own_store_without_the_one_second_pause(
         tmp_path, handbok_home, e5):
-    store = ChunkStore(handbok_home)
-    ingest_paths([SMALL], store, e5)
-    retriever = HybridRetriever(store, e5, handbok_home)
-    retriever.search("polisen", k=1)
-    extra = tmp_path / "fritidsgard.txt"
-    extra.write_text("Fritidsgården i Vårberg har öppet på kvällarna. " * 20, encoding="utf-8")
-    ingest_paths([extra], store, e5)
+    retriever = _retriever_then_a_new_document(tmp_path, handbok_home, e5, own_store=True)
     retriever._checked_at = time.monotonic() + 60  # the pause for other processes' writes is on
     top = retriever.search("När har fritidsgården i Vårberg öppet?", k=1)[0]
     assert top.chunk.source.endswith("fritidsgard.txt")
