@@ -190,7 +190,7 @@ def _print_answer(answer) -> None:
                 continue
             seen.add(c.n)
             ch = c.passage.chunk
-            click.echo(f"  [{c.n}] {ch.title} ({ch.date or 'odaterat'}), s. {ch.page} — {ch.source}")
+            click.echo(f"  [{c.n}] {ch.title} ({ch.date or 'odaterat'}), s. {c.page} — {ch.source}")
 
 
 @cli.command()

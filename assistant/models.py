@@ -12,10 +12,15 @@ class Citation:
     passage: Passage
     quote: str  # verbatim substring of passage.chunk.text
 
+    @property
+    def page(self) -> int:
+        """The page the quote begins on (its chunk may run over a page break)."""
+        return self.passage.chunk.quote_page(self.quote)
+
     def to_json(self) -> dict:
         c = self.passage.chunk
         return {"n": self.n, "chunk_id": c.chunk_id, "source": c.source, "title": c.title,
-                "page": c.page, "date": c.date, "doc_type": c.doc_type,
+                "page": self.page, "date": c.date, "doc_type": c.doc_type,
                 "diarienummer": c.diarienummer, "quote": self.quote}
 
 

@@ -116,12 +116,13 @@ def age_note(doc_date: str, years: int, today: date | None = None) -> str | None
             "Kontrollera att det fortfarande gäller.")
 
 
-def describe(chunk) -> str:
-    """Type · date · Dnr · page, as one escaped line."""
+def describe(chunk, page: int | None = None) -> str:
+    """Type · date · Dnr · page (``page``, else where the chunk begins), as one escaped line."""
+    page = page or chunk.page
     parts = [DOC_TYPES.get(chunk.doc_type, chunk.doc_type.capitalize()) if chunk.doc_type else "",
              chunk.date or "odaterat",
              f"Dnr {chunk.diarienummer}" if chunk.diarienummer else "",
-             f"s. {chunk.page}" if chunk.page else ""]
+             f"s. {page}" if page else ""]
     return " · ".join(html.escape(p) for p in parts if p)
 
 
@@ -195,17 +196,18 @@ def sources_html(answer: Answer | None, *, old_years: int = 5, today: date | Non
         start, end = _excerpt_bounds(text, spans)
         excerpt = ("… " if start > 0 else "") + highlight(text, spans, start, end) + (" …" if end < len(text) else "")
         note = age_note(chunk.date, old_years, today)
+        page = chunk.page_of(spans[0][0]) if spans else chunk.page  # where the first quote begins
         open_link = ""
         if links:
-            where = f"sidan {chunk.page}" if chunk.source.lower().endswith(".pdf") else "avsnittet"
+            where = f"sidan {page}" if chunk.source.lower().endswith(".pdf") else "avsnittet"
             open_link = (f'<p class="hb-open"><a href="{source_url(chunk, spans)}" target="_blank" '
                          f'rel="noopener">Öppna originalet vid {where}</a> · '
-                         f'<a href="{original_url(chunk)}" target="_blank" rel="noopener">hela filen</a></p>')
+                         f'<a href="{original_url(chunk, page)}" target="_blank" rel="noopener">hela filen</a></p>')
         why = f'<p class="hb-why">{html.escape(why_line(citation.passage))}</p>' if explain else ""
         items.append(
             f'<article class="hb-source" id="{anchor(n)}">'
             f'<h4><span class="hb-n">[{n}]</span> {html.escape(chunk.title or chunk.source)}</h4>'
-            f'<p class="hb-meta">{describe(chunk)}</p>'
+            f'<p class="hb-meta">{describe(chunk, page)}</p>'
             + (f'<p class="hb-old" role="note">{html.escape(note)}</p>' if note else "")
             + f'<blockquote class="hb-excerpt">{excerpt}</blockquote>'
             f'<details><summary>Visa hela avsnittet</summary>'
@@ -227,7 +229,7 @@ def _closest_html(answer: Answer, old_years: int, today: date | None, n: int = 3
         items.append(
             f'<article class="hb-source hb-closest">'
             f'<h4><span class="hb-n">{i}.</span> {html.escape(chunk.title or chunk.source)}</h4>'
-            f'<p class="hb-meta">{describe(chunk)}</p>'
+            f'<p class="hb-meta">{describe(chunk, page)}</p>'
             + (f'<p class="hb-old" role="note">{html.escape(note)}</p>' if note else "")
             + f'<blockquote class="hb-excerpt">{excerpt}</blockquote>'
             f'<details><summary>Visa hela avsnittet</summary>'

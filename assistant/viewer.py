@@ -76,8 +76,9 @@ def source_url(chunk, spans: list[tuple[int, int]]) -> str:
     return f"{PREFIX}/kalla/{chunk.chunk_id}{query}#markering"
 
 
-def original_url(chunk) -> str:
-    anchor = f"#page={chunk.page}" if chunk.source.lower().endswith(".pdf") else ""
+def original_url(chunk, page: int | None = None) -> str:
+    """The whole file; a PDF opens at ``page`` (default: where the chunk begins)."""
+    anchor = f"#page={page or chunk.page}" if chunk.source.lower().endswith(".pdf") else ""
     return f"{PREFIX}/original/{doc_id(chunk.source)}{anchor}"
 
 
@@ -179,8 +180,8 @@ class Viewer:
         from ingest.locate import locate
 
         found = []
-        for s, e in spans:
-            found += locate(path, chunk.page, chunk.text[s:e], lang=self.ocr_lang)
+        for s, e in spans:  # each quote from the page it begins on (a chunk may span pages)
+            found += locate(path, chunk.page_of(s), chunk.text[s:e], lang=self.ocr_lang)
         return found
 
     def source_page(self, username: str | None, chunk_id: str, m: str | None = None) -> Reply:
@@ -188,10 +189,11 @@ class Viewer:
         if error:
             return error
         spans = self.parse_spans(m, chunk.text)
+        page = chunk.page_of(spans[0][0]) if spans else chunk.page
         title = chunk.title or chunk.source
-        head = (f'<header><h1>{html.escape(title)}</h1><p>{render.describe(chunk)}</p>'
-                f'<p><a href="{original_url(chunk)}" id="hb-original">Öppna originalfilen'
-                f'{" på sidan " + str(chunk.page) if path.suffix.lower() == ".pdf" else ""}</a>'
+        head = (f'<header><h1>{html.escape(title)}</h1><p>{render.describe(chunk, page)}</p>'
+                f'<p><a href="{original_url(chunk, page)}" id="hb-original">Öppna originalfilen'
+                f'{" på sidan " + str(page) if path.suffix.lower() == ".pdf" else ""}</a>'
                 f' · Fil: {html.escape(chunk.source)}</p></header>')
         if path.suffix.lower() == ".pdf":
             body = self._pdf_body(chunk, path, spans)
@@ -201,7 +203,7 @@ class Viewer:
 
     def _pdf_body(self, chunk, path: Path, spans) -> str:
         marks = self.marks(chunk, path, spans)
-        pages = sorted({mk.page for mk in marks}) or [chunk.page]
+        pages = sorted({mk.page for mk in marks}) or [chunk.page_of(spans[0][0]) if spans else chunk.page]
         query = f"?m={spans_param(spans)}" if spans else ""
         out = []
         if spans and not marks:
@@ -246,8 +248,10 @@ class Viewer:
             return error
         if path.suffix.lower() != ".pdf":
             return _error(404, NOT_FOUND)
-        marks = self.marks(chunk, path, self.parse_spans(m, chunk.text))
-        allowed = {mk.page for mk in marks} | {chunk.page}
+        spans = self.parse_spans(m, chunk.text)
+        marks = self.marks(chunk, path, spans)
+        # only the pages the quotes are on (where the chunk begins when no quote is given)
+        allowed = {mk.page for mk in marks} | {chunk.page_of(spans[0][0]) if spans else chunk.page}
         if page not in allowed:  # only the cited pages, not any page of any file
             return _error(404, NOT_FOUND)
         boxes = [b for mk in marks if mk.page == page for b in mk.boxes]

@@ -21,7 +21,7 @@ def from_expected_source(case: Case, chunk: Chunk) -> bool:
     for s in case.sources:
         if chunk.source != s.file:
             continue
-        if s.page is not None and chunk.page != s.page:
+        if s.page is not None and s.page not in chunk.pages():
             continue
         if s.section and fold(s.section) not in fold(chunk.section):
             continue

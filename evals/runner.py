@@ -180,7 +180,7 @@ def score(case: Case, answer, k: int = 10) -> QuestionResult:
                        "correct": (not case.must_refuse) and is_correct(case, p.chunk),
                        "has_key_phrase": contains_key_phrase(case, p.chunk)}
                       for i, p in enumerate(answer.passages[:k], 1)],
-        citations=[{"n": c.n, "source": c.passage.chunk.source, "page": c.passage.chunk.page,
+        citations=[{"n": c.n, "source": c.passage.chunk.source, "page": c.page,
                     "chunk_id": c.passage.chunk.chunk_id, "quote": c.quote,
                     "correct": (not case.must_refuse) and is_correct(case, c.passage.chunk)}
                    for c in answer.citations],

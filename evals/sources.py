@@ -42,7 +42,8 @@ def suites_with_corpus(folder: Path) -> list[tuple[Path, list[str]]]:
 def check_citation(viewer, citation) -> str | None:
     """None when the viewer serves ``citation`` at its page with the quote marked, else why not."""
     chunk = citation.passage.chunk
-    where = f"{chunk.source} s. {chunk.page}: {citation.quote[:60]!r}"
+    page = citation.page
+    where = f"{chunk.source} s. {page}: {citation.quote[:60]!r}"
     path = viewer.file(chunk)
     if path is None:
         return f"{where}: the file is not served (missing or changed since indexing)"
@@ -52,8 +53,8 @@ def check_citation(viewer, citation) -> str | None:
     marks = viewer.marks(chunk, path, [(start, start + len(citation.quote))])
     if not marks:
         return f"{where}: the quote was not found on the page"
-    if marks[0].page != chunk.page:
-        return f"{where}: marked on page {marks[0].page}, cited on page {chunk.page}"
+    if marks[0].page != page:
+        return f"{where}: marked on page {marks[0].page}, cited on page {page}"
     marked = "".join(key(m.text) for m in marks)
     quote = key(citation.quote)
     if marks[0].ocr:  # OCR'd words: most of the quote's words must be among the marked ones

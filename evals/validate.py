@@ -51,7 +51,7 @@ def _phrase_problem(case: Case, phrase: str, chunks_by_source: dict[str, list[Ch
         chunks = chunks_by_source.get(s.file, [])
         hits = [c for c in chunks if holds(c)]
         allowed = [c for c in hits
-                   if (s.page is None or not pages_known or c.page == s.page)
+                   if (s.page is None or not pages_known or s.page in c.pages())
                    and (not s.section or fold(s.section) in fold(c.section))]
         if allowed:
             return None
@@ -61,7 +61,7 @@ def _phrase_problem(case: Case, phrase: str, chunks_by_source: dict[str, list[Ch
     for s in case.sources:
         hits = [c for c in chunks_by_source.get(s.file, []) if holds(c)]
         if hits and s.page is not None:
-            pages = sorted({c.page for c in hits})
+            pages = sorted({p for c in hits for p in c.pages()})
             return f"{where} is in {s.file} but not on page {s.page} (found on page {', '.join(map(str, pages))})"
         if hits and s.section:
             sections = sorted({c.section for c in hits})
@@ -147,7 +147,7 @@ def _case_problems(case: Case, by_source, known: list[str], pages_known: bool) -
                    else "is not indexed and not on disk")
             p.append(f"{where}: source {s.file!r} {why}{_hint(s.file, known)}")
             continue
-        pages = sorted({c.page for c in by_source[s.file]})
+        pages = sorted({p for c in by_source[s.file] for p in c.pages()})
         if s.page is not None and pages_known and s.page not in pages:
             p.append(f"{where}: {s.file} has no page {s.page} (pages {pages[0]}–{pages[-1]})")
         if s.section and not any(fold(s.section) in fold(c.section) for c in by_source[s.file]):

@@ -101,13 +101,12 @@ def chunk_document(doc: Document, headings: list[bool] | None = None,
 
     for block in _blocks(doc, headings or []):
         words = sum(b.words for b in current)
-        # chunks never span pages, so a citation's page is where its quote is
-        page_break = bool(current) and doc.page_at(block.start) != doc.page_at(current[0].start)
+        # a section runs on over a page break (Chunk.page_of gives each quote its own page)
         if block.heading:
             if words >= min_words // 2 or (current and not current[-1].heading):
                 flush()
             section = doc.text[block.start:block.end]
-        elif words + block.words > max_words or page_break:
+        elif words + block.words > max_words:
             flush()
         if not current or all(b.heading for b in current):
             current_section = section  # stacked headings: the innermost names the text
@@ -115,6 +114,8 @@ def chunk_document(doc: Document, headings: list[bool] | None = None,
     flush()
 
     def fits(a: list[Block], b: list[Block]) -> bool:
+        # groups on different pages are not joined: a section that runs on over a page break is
+        # one group already, and a short section must not join another page's section
         return (doc.page_at(a[0].start) == doc.page_at(b[0].start)
                 and sum(x.words for x in a) + sum(x.words for x in b) <= max_words + 20)
 
@@ -157,9 +158,16 @@ def chunk_document(doc: Document, headings: list[bool] | None = None,
         chunks.append(Chunk(
             chunk_id=_chunk_id(doc.source, embedded, seen), source=doc.source, title=doc.title,
             text=text, start=start, end=end, page=doc.page_at(start), section=sec,
+            page_starts=_page_starts(doc, start, end),
             doc_type=doc.doc_type, date=doc.date, diarienummer=doc.diarienummer,
             issuer=doc.issuer, content_hash=doc.content_hash, raw_text=raw))
     return chunks
+
+
+def _page_starts(doc: Document, start: int, end: int) -> str:
+    """"offset:page" for each page that begins inside [start, end), offsets relative to start."""
+    return ",".join(f"{at - start}:{doc.page_at(at)}" for at in sorted(set(doc.page_starts))
+                    if start < at < end)
 
 
 def _raw_span(doc: Document, start: int, end: int) -> str:

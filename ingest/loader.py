@@ -9,8 +9,8 @@ from pathlib import Path
 from .chunker import chunk_document
 from .errors import EmptyFile
 from .metadata import extract
-from .models import Chunk, Document
-from .normalize import normalize
+from .models import Chunk, Document, Page
+from .normalize import Paragraph, continues, normalize
 from .repair import Edit, looks_damaged, repair_text
 
 SUPPORTED = (".pdf", ".txt", ".md")
@@ -41,13 +41,24 @@ def file_hash(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()[:20]
 
 
-def _read_pages(path: Path, ocr: bool) -> tuple[list[str], list[int], list[int]]:
+def _read_pages(path: Path, ocr: bool) -> tuple[list[Page], list[int], list[int]]:
     if path.suffix.lower() == ".pdf":
         from .pdf import read_pdf
         pdf = read_pdf(path, ocr=ocr)
-        return [p.text for p in pdf.pages], pdf.needs_ocr, pdf.ocr_pages
+        return pdf.pages, pdf.needs_ocr, pdf.ocr_pages
     from .readers import read_text_file
-    return [read_text_file(path)], [], []
+    return [Page(1, read_text_file(path))], [], []
+
+
+def _paragraphs(page: Page, markdown: bool) -> list[Paragraph]:
+    """A page's clean paragraphs; where the PDF's layout is known, its blocks and headings."""
+    if not page.blocks:
+        return normalize(page.text, markdown=markdown)
+    out = []
+    for block in page.blocks:
+        for p in normalize(block.text):
+            out.append(Paragraph(p.text, heading=block.heading))
+    return out
 
 
 def load_document(path: Path, *, max_file_mb: float = DEFAULT_MAX_FILE_MB, ocr: bool = True,
@@ -62,25 +73,35 @@ def load_document(path: Path, *, max_file_mb: float = DEFAULT_MAX_FILE_MB, ocr: 
     pages, needs_ocr, ocr_pages = _read_pages(path, ocr)
     markdown = path.suffix.lower() == ".md"
 
-    texts, headings, page_starts, edits, raw_parts, pos = [], [], [], [], [], 0
+    parts, headings, page_starts, edits, raw_parts = [], [], [], [], []
+    end, last = 0, None  # offset after the text so far; its last paragraph (None after a blank page)
     repaired = 0
-    for page_text in pages:
-        paragraphs = normalize(page_text, markdown=markdown)
+    for page in pages:
+        paragraphs = _paragraphs(page, markdown)
         text = "\n\n".join(p.text for p in paragraphs)
-        raw_parts.append(text)
+        # a paragraph that runs over the page break stays one paragraph (the page number of
+        # each character still comes from page_starts)
+        joins = bool(text) and last is not None and continues(last, paragraphs[0])
+        start = 0 if not parts else end + (1 if joins else 2)
         if repair and text:
             if looks_damaged(text):
                 result = repair_text(text)
                 text = result.text
-                edits.extend(Edit(e.start + pos, e.end + pos, e.original, e.replacement)
+                edits.extend(Edit(e.start + start, e.end + start, e.original, e.replacement)
                              for e in result.edits)
                 repaired += result.repaired
-        page_starts.append(pos)
-        if text:
-            texts.append(text)
-            headings.extend(p.heading for p in paragraphs)
-            pos += len(text) + 2
-    full = "\n\n".join(texts)
+        page_starts.append(start)
+        if not text:
+            last = None
+            continue
+        if parts:
+            parts.append(" " if joins else "\n\n")
+            raw_parts.append(parts[-1])
+        parts.append(text)
+        raw_parts.append("\n\n".join(p.text for p in paragraphs))
+        headings.extend(p.heading for p in (paragraphs[1:] if joins else paragraphs))
+        end, last = start + len(text), paragraphs[-1]
+    full = "".join(parts)
     if not full.strip():
         if needs_ocr:
             raise EmptyFile(source, f"no text layer on pages {_pages(needs_ocr)} and Tesseract is "
@@ -93,7 +114,7 @@ def load_document(path: Path, *, max_file_mb: float = DEFAULT_MAX_FILE_MB, ocr: 
         source=source, text=full, title=meta.title, doc_type=meta.doc_type, date=meta.date,
         diarienummer=meta.diarienummer, issuer=meta.issuer, content_hash=file_hash(path),
         page_starts=page_starts or [0], repairs=edits,
-        raw_text="\n\n".join(raw_parts) if edits else "")
+        raw_text="".join(raw_parts) if edits else "")
     if needs_ocr:
         doc.warnings.append(f"needs OCR: pages {_pages(needs_ocr)} have no text layer")
     return Loaded(doc, chunk_document(doc, headings), needs_ocr, ocr_pages, repaired)

@@ -11,6 +11,8 @@ class Page:
     number: int
     text: str
     ocr: bool = False  # text came from Tesseract, not a text layer
+    # paragraphs and headings as printed (ingest.layout), "\n\n"-joined in ``text``; None: unknown
+    blocks: list | None = None
 
 
 @dataclass
@@ -57,6 +59,26 @@ class Chunk:
     issuer: str = ""
     content_hash: str = ""
     raw_text: str = ""
+    # where later pages begin inside ``text``: "offset:page,..." ("" when all of it is on ``page``)
+    page_starts: str = ""
+
+    def page_of(self, offset: int) -> int:
+        """1-based page of the character at ``offset`` in ``text`` (a chunk may run over a page break)."""
+        page = self.page
+        for item in filter(None, self.page_starts.split(",")):
+            at, number = item.split(":")
+            if int(at) <= offset:
+                page = int(number)
+        return page
+
+    def pages(self) -> list[int]:
+        """Every page the chunk's text is on, in order."""
+        return [self.page] + [int(item.split(":")[1]) for item in filter(None, self.page_starts.split(","))]
+
+    def quote_page(self, quote: str) -> int:
+        """The page where ``quote`` (a substring of ``text``) begins; ``page`` when not found."""
+        at = self.text.find(quote)
+        return self.page_of(at) if at >= 0 else self.page
 
     def search_text(self) -> str:
         """What is embedded and BM25-indexed: the text with its section heading in front.
@@ -83,12 +105,13 @@ class Chunk:
             "issuer": self.issuer,
             "content_hash": self.content_hash,
             "raw_text": self.raw_text,
+            "page_starts": self.page_starts,
         }
 
     @classmethod
     def from_record(cls, chunk_id: str, text: str, meta: dict) -> "Chunk":
         fields = {k: meta.get(k, "") for k in (
             "source", "title", "section", "doc_type", "date", "diarienummer",
-            "issuer", "content_hash", "raw_text")}
+            "issuer", "content_hash", "raw_text", "page_starts")}
         return cls(chunk_id=chunk_id, text=text, start=int(meta.get("start", 0)),
                    end=int(meta.get("end", 0)), page=int(meta.get("page", 1)), **fields)

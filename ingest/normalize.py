@@ -65,6 +65,16 @@ def looks_like_heading(text: str) -> bool:
     return text[0].isupper() or text[0].isdigit()
 
 
+_OPEN_END = re.compile(r"[^.!?:;…][\"”’)\]]*$")
+
+
+def continues(before: Paragraph, after: Paragraph) -> bool:
+    """``after`` carries on the sentence that ``before`` left open (a paragraph cut by a page
+    break): neither is a heading, ``before`` has no sentence end, ``after`` starts in lower case."""
+    return (not before.heading and not after.heading and bool(_OPEN_END.search(before.text))
+            and after.text[:1].islower())
+
+
 def normalize(raw: str, *, markdown: bool = False) -> list[Paragraph]:
     """Split raw text into clean paragraphs.
 

@@ -193,6 +193,50 @@ def _ocr_page(path: Path, number: int, lang: str) -> str | None:
     return "\n".join(lines).strip("\n")
 
 
+def _layout_pages(path: Path, count: int):
+    """Per page: the text without running lines, its blocks (``ingest.layout``), and the running
+    lines' keys; None when PDFium cannot open the file (pypdf's plain text is used then)."""
+    from . import layout
+
+    try:
+        import pypdfium2 as pdfium
+
+        pdf = pdfium.PdfDocument(str(path))
+    except Exception as exc:  # encrypted with a user password pypdf could open, or a PDFium gap
+        log.info("%s: PDFium could not open it (%s); reading plain text", path, _one_line(exc))
+        return None
+    try:
+        if len(pdf) != count:
+            return None
+        pages = []
+        for i in range(count):
+            try:
+                pages.append(layout.page_lines(pdf[i].get_textpage()))
+            except Exception as exc:  # a damaged content stream: treat as no text layer
+                log.warning("%s: text of page %d could not be read: %s", path, i + 1, _one_line(exc))
+                pages.append([])
+    finally:
+        pdf.close()
+    # zones by position on the page, not by the content stream's order (a producer may write
+    # the footer first)
+    by_height = [sorted(range(len(lines)), key=lambda i: -lines[i].top) for lines in pages]
+    top, bottom = running_keys(["\n".join(lines[i].text for i in order)
+                                for lines, order in zip(pages, by_height)])
+    kept, filled = [], []
+    for lines, order in zip(pages, by_height):
+        head, tail = order[:ZONE_LINES], order[-ZONE_LINES:]
+        drop = {i for i in head if _key(lines[i].text) in top or is_page_number(lines[i].text)}
+        drop |= {i for i in tail if _key(lines[i].text) in bottom or is_page_number(lines[i].text)}
+        lines = [x for i, x in enumerate(lines) if i not in drop]
+        filled.append(_chars("".join(x.text for x in lines)))  # a contents page is not a scan
+        kept.append(layout.drop_contents(lines))
+    style = layout.document_style(kept)
+    blocks = [layout.page_blocks(lines, style) for lines in kept]
+    layout.mark_headings(blocks, style)
+    texts = ["\n\n".join(b.text for b in page) for page in blocks]
+    return texts, [page or None for page in blocks], filled, top, bottom
+
+
 def read_pdf(path: Path, *, ocr: bool = True, ocr_lang: str = "swe", min_chars: int = 25) -> PdfText:
     """Read every page of the PDF at ``path``.
 
@@ -209,23 +253,28 @@ def read_pdf(path: Path, *, ocr: bool = True, ocr_lang: str = "swe", min_chars: 
     if count == 0:
         raise EmptyFile(str(path), "PDF has no pages — re-export it")
 
-    raw: list[str] = []
-    failures: list[BaseException] = []
-    for number in range(1, count + 1):
-        try:
-            text = reader.pages[number - 1].extract_text() or ""
-        except Exception as exc:  # a damaged content stream: treat as no text layer
-            log.warning("%s: text of page %d could not be extracted: %s", path, number, _one_line(exc))
-            failures.append(exc)
-            text = ""
-        raw.append(text.replace("\r\n", "\n").replace("\r", "\n"))
-    if failures and len(failures) == count:
-        raise _corrupt(path, failures[0], truncated)
+    laid_out = _layout_pages(path, count)
+    if laid_out is not None:
+        cleaned, blocks, filled, top_keys, bottom_keys = laid_out
+    else:  # PDFium could not open it: pypdf's plain text, one paragraph per page
+        raw: list[str] = []
+        failures: list[BaseException] = []
+        for number in range(1, count + 1):
+            try:
+                text = reader.pages[number - 1].extract_text() or ""
+            except Exception as exc:  # a damaged content stream: treat as no text layer
+                log.warning("%s: text of page %d could not be extracted: %s", path, number, _one_line(exc))
+                failures.append(exc)
+                text = ""
+            raw.append(text.replace("\r\n", "\n").replace("\r", "\n"))
+        if failures and len(failures) == count:
+            raise _corrupt(path, failures[0], truncated)
+        cleaned, top_keys, bottom_keys = remove_running_lines(raw)
+        blocks = [None] * count
+        filled = [_chars(text) for text in cleaned]
+    blank = [i for i, n in enumerate(filled) if n < min_chars]
 
-    cleaned, top_keys, bottom_keys = remove_running_lines(raw)
-    blank = [i for i, text in enumerate(cleaned) if _chars(text) < min_chars]
-
-    pages = [Page(number=i + 1, text=text) for i, text in enumerate(cleaned)]
+    pages = [Page(number=i + 1, text=text, blocks=b) for i, (text, b) in enumerate(zip(cleaned, blocks))]
     needs_ocr: list[int] = []
     ocr_pages: list[int] = []
     can_ocr = bool(blank) and ocr and _ocr.tesseract_available(ocr_lang)
