@@ -250,8 +250,8 @@ class Viewer:
             return _error(404, NOT_FOUND)
         spans = self.parse_spans(m, chunk.text)
         marks = self.marks(chunk, path, spans)
-        # only the pages the quotes are on (where the chunk begins when no quote is given)
-        allowed = {mk.page for mk in marks} | {chunk.page_of(spans[0][0]) if spans else chunk.page}
+        # only the pages the quotes are on; without a quote, the pages the passage is on
+        allowed = ({mk.page for mk in marks} | {chunk.page_of(spans[0][0])}) if spans else set(chunk.pages())
         if page not in allowed:  # only the cited pages, not any page of any file
             return _error(404, NOT_FOUND)
         boxes = [b for mk in marks if mk.page == page for b in mk.boxes]
