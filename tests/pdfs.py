@@ -266,3 +266,80 @@ def make_cited_corpus(folder: Path, *, scanned: bool = True) -> Path:
     if scanned:
         make_scanned_pdf(folder / "skannat" / "beslut.pdf", [f"Beslut om ordning. {SCAN_FACT}"])
     return folder
+
+
+# --------------------------------------------------------------------------- a structured handbook
+
+HANDBOOK_CONTINUED = ("Anmälan ska göras genast och skriftligt till mottagningsgruppen, och den som "
+                      "anmäler behöver inte vara säker på att barnet far illa för att anmälan ska vara "
+                      "befogad enligt lagen.")
+HANDBOOK_QUOTE_ON_PAGE_3 = "Rektorn ansvarar för att kopian av anmälan förvaras inlåst på skolan."
+HANDBOOK_FAQ_ANSWER = "Svar: Nej, ett löfte till eleven får aldrig hindra att anmälan görs."
+
+
+def make_structured_pdf(path: Path, *, footer_first: bool = True) -> Path:
+    """A small municipal handbook as PDF: contents page with dot leaders, numbered headings
+    larger than the body, a paragraph running over a page break, an FAQ with bold questions, a
+    running header and a footer that (with ``footer_first``) is written before the page's text,
+    as some producers do. Pages: 1 contents, 2-3 chapter 1, 4 FAQ."""
+    from fpdf import FPDF
+
+    font = require_font()
+    bold = font.with_name(font.stem + "-Bold" + font.suffix)
+    doc = FPDF(format="A4")
+    doc.add_font("Body", fname=str(font))
+    doc.add_font("Body", style="B", fname=str(bold if bold.is_file() else font))
+    doc.set_auto_page_break(False)  # pages are laid out by hand
+    total = 4
+
+    def page(n: int):
+        doc.add_page()
+        if footer_first:
+            doc.set_y(-18)
+            doc.set_font("Body", size=8)
+            doc.cell(0, 6, f"Dnr KS 2025/0087 · Sida {n} av {total}", align="C")
+        doc.set_xy(doc.l_margin, 10)
+        doc.set_font("Body", size=8)
+        doc.cell(0, 6, "Sekretesshandbok · Kungsviks kommun", new_x="LMARGIN", new_y="NEXT")
+        doc.ln(6)
+
+    def heading(text: str, size: float):
+        doc.set_font("Body", "B", size)
+        doc.multi_cell(0, size * 0.55, text, new_x="LMARGIN", new_y="NEXT")
+        doc.ln(2)
+
+    def paragraph(text: str):
+        doc.set_font("Body", size=10.5)
+        doc.multi_cell(0, 5.2, text, new_x="LMARGIN", new_y="NEXT")
+        doc.ln(3)
+
+    page(1)
+    heading("Innehåll", 16)
+    doc.set_font("Body", size=10.5)
+    for entry, n in (("1 Orosanmälan", 2), ("1.1 Vem ska anmäla", 2), ("1.2 Förvaring av anmälan", 3),
+                     ("2 Vanliga frågor", 4)):
+        doc.cell(0, 6, f"{entry} {'.' * (90 - 2 * len(entry))} {n}", new_x="LMARGIN", new_y="NEXT")
+    page(2)
+    heading("1 Orosanmälan", 15)
+    heading("1.1 Vem ska anmäla", 12)
+    for i in range(3):
+        paragraph(" ".join(SWEDISH_SENTENCES[(i + j) % len(SWEDISH_SENTENCES)] for j in range(3)))
+    # the last paragraph of the page runs on over the page break
+    doc.set_font("Body", size=10.5)
+    doc.set_y(doc.h - 25 - 2 * 5.2)
+    doc.multi_cell(0, 5.2, HANDBOOK_CONTINUED.split(" befogad")[0], new_x="LMARGIN", new_y="NEXT")
+    page(3)
+    paragraph("befogad" + HANDBOOK_CONTINUED.split(" befogad")[1])
+    heading("1.2 Förvaring av anmälan", 12)
+    paragraph(f"En kopia av anmälan ska inte sparas i elevens vanliga mapp. {HANDBOOK_QUOTE_ON_PAGE_3}")
+    page(4)
+    heading("2 Vanliga frågor", 15)
+    heading("Fråga 1: En elev bad mig lova att inte berätta. Får jag hålla löftet?", 10.5)
+    paragraph(HANDBOOK_FAQ_ANSWER + " Förklara för eleven vad som händer härnäst.")
+    heading("Fråga 2: Kan jag vara anonym när jag anmäler?", 10.5)
+    paragraph("Svar: Nej, personal anmäler i tjänsten och med namn.")
+    if doc.page_no() != total:
+        raise ValueError(f"the handbook came out with {doc.page_no()} pages, not {total}")
+    path = Path(path)
+    doc.output(str(path))
+    return path
