@@ -116,6 +116,38 @@ class NullDistribution:
                    [bool(e) for e in data["english"]], float(data.get("seconds", 0.0)))
 
 
+# query vectors of the bank as the index rewrote them, per embedder: a refit after an ingest
+# embeds only the few questions whose rewriting changed (most of a fit's time is e5)
+_VECTORS: dict[tuple[str, str], np.ndarray] = {}
+VECTORS_FILE = "calibration-vectors.npz"
+
+
+def _bank_vectors(retriever, texts: list[str]) -> list[np.ndarray]:
+    """The embedder's query vectors of ``texts``: from memory, HANDBOK_HOME, or embedded in batches."""
+    name = retriever.embedder.name
+    path = Path(retriever.home) / VECTORS_FILE
+    if any((name, t) not in _VECTORS for t in texts) and path.is_file():
+        try:
+            with np.load(path, allow_pickle=False) as stored:
+                if str(stored["embedder"]) == name:
+                    _VECTORS.update(((name, str(t)), v) for t, v in zip(stored["texts"], stored["vectors"]))
+        except (OSError, ValueError, KeyError):
+            pass  # an unreadable cache is made anew
+    missing = list(dict.fromkeys(t for t in texts if (name, t) not in _VECTORS))
+    for i in range(0, len(missing), 32):
+        batch = missing[i:i + 32]
+        _VECTORS.update(((name, t), v) for t, v in zip(batch, retriever.embedder.embed(batch, kind="query")))
+    if missing:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(".tmp.npz")
+            np.savez(tmp, embedder=name, texts=np.array(texts), vectors=np.stack([_VECTORS[name, t] for t in texts]))
+            tmp.replace(path)
+        except OSError as exc:
+            log.warning("could not keep the calibration's query vectors in %s: %s", path, exc)
+    return [_VECTORS[name, t] for t in texts]
+
+
 def fit(retriever, bank: tuple[str, ...] | None = None) -> NullDistribution:
     """Rank every bank question on the current index and record its evidence."""
     import time
@@ -124,8 +156,10 @@ def fit(retriever, bank: tuple[str, ...] | None = None) -> NullDistribution:
     bank = bank if bank is not None else load_bank()
     key = index_key(retriever)
     rows = []
-    for question in bank:
-        passages = retriever.search(question, k=10)
+    texts = [retriever.rewrite(question).dense_text for question in bank]
+    vectors = _bank_vectors(retriever, texts) if retriever.chunks else [None] * len(bank)
+    for question, vector in zip(bank, vectors):
+        passages = retriever.search(question, k=10, vector=vector)
         if passages:
             rows.append(gather(retriever, question, passages))
     retriever.forget_rewrites()  # the bank's rewrites would only crowd the cache

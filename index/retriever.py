@@ -145,13 +145,16 @@ class HybridRetriever:
 
     # -- search --------------------------------------------------------------------------
     def search(self, query: str, k: int = 10, *, source: str | None = None,
-               since: str | None = None, where: Callable[[Chunk], bool] | None = None) -> list[Passage]:
+               since: str | None = None, where: Callable[[Chunk], bool] | None = None,
+               vector: np.ndarray | None = None) -> list[Passage]:
         """The ``k`` best passages for ``query``, best first.
 
         Args:
             source: keep only chunks whose source path or title contains this text.
             since: keep only chunks of documents dated on or after this (yyyy or yyyy-mm-dd).
             where: keep only chunks for which this is true (a collection's ``contains``).
+            vector: the embedder's query vector of ``rewrite(query).dense_text``, when the
+                caller has it already (the calibration embeds its bank in batches).
         """
         self.refresh()
         st = self._state
@@ -165,7 +168,9 @@ class HybridRetriever:
         fused = np.zeros(n, dtype=np.float64)
         if s.dense_weight:
             found = np.zeros(n, dtype=bool)
-            for cid, sim in self.store.query(self.embedder.embed_query(q.dense_text), s.dense_candidates):
+            if vector is None:
+                vector = self.embedder.embed_query(q.dense_text)
+            for cid, sim in self.store.query(vector, s.dense_candidates):
                 pos = st.position.get(cid)
                 if pos is not None:
                     dense[pos], found[pos] = round(sim, SCORE_DECIMALS - 1), True

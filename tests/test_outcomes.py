@@ -227,6 +227,41 @@ def test_calibration_refits_after_an_ingest_changes_the_index(assistant, indexed
 
 
 @pytest.mark.slow
+def test_a_refit_embeds_only_the_bank_questions_it_has_not_embedded_before(indexed_home, tmp_path):
+    import numpy as np
+
+    from assistant import calibration
+    from index.embedders import make_embedder
+    from index.retriever import HybridRetriever
+    from index.store import ChunkStore
+
+    class Counting:
+        def __init__(self, inner):
+            self.inner, self.name, self.dim, self.texts = inner, inner.name, inner.dim, 0
+
+        def embed(self, texts, kind="passage"):
+            self.texts += len(texts)
+            return self.inner.embed(texts, kind)
+
+        def embed_query(self, text):
+            return self.embed([text], "query")[0]
+
+    calibration._VECTORS.clear()  # a new process
+    e5 = Counting(make_embedder("e5-small"))
+    retriever = HybridRetriever(ChunkStore(indexed_home), e5, indexed_home)
+    first = calibration.fit(retriever)  # the fixture's fit left its vectors in HANDBOK_HOME
+    assert e5.texts == 0 and (indexed_home / calibration.VECTORS_FILE).is_file()
+    calibration._VECTORS.clear()
+    (indexed_home / calibration.VECTORS_FILE).unlink()
+    again = calibration.fit(retriever)
+    assert e5.texts == len(load_bank()) and again.dense == first.dense  # same figures either way
+    one_by_one = [retriever.search(q, k=10)[0].dense for q in load_bank()[:20]]
+    assert np.allclose(one_by_one, [max(p.dense for p in retriever.search(q, k=10, vector=v)[:1])
+                                    for q, v in zip(load_bank()[:20], calibration._bank_vectors(
+                                        retriever, [retriever.rewrite(q).dense_text for q in load_bank()[:20]]))])
+
+
+@pytest.mark.slow
 def test_a_server_answers_with_the_previous_calibration_while_it_refits_after_an_ingest(
         assistant, indexed_home, tmp_path):
     from assistant.calibration import index_key
