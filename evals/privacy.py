@@ -8,6 +8,14 @@ it from the index) must remove it; each look-alike must come out unchanged.
 
 Recall per kind = planted items no longer in the text; false redactions per
 kind = look-alikes changed.
+
+A third set, evals/data/privacy_independent.yaml, was written by hand apart from the rules
+and these templates (real-looking staff sentences, several items each). Its first measurement
+showed what the templates missed; since then it is the development set of the rules.
+
+A fourth set, evals/data/privacy_final.yaml, was written by hand by another author apart from
+the rules, the templates and the third set; it is the held-out set, measured the same way
+(``--final``) only to report, never while changing the rules.
 """
 from __future__ import annotations
 
@@ -21,6 +29,8 @@ from pathlib import Path
 from assistant.privacy import Redactor
 
 ROOT = Path(__file__).resolve().parents[1]
+INDEPENDENT = ROOT / "evals" / "data" / "privacy_independent.yaml"
+FINAL = ROOT / "evals" / "data" / "privacy_final.yaml"
 
 # -- templates (written first) --------------------------------------------------------------------
 PNR_TEMPLATES = [
@@ -251,32 +261,43 @@ _ITEM_KIND = {"personnummer felskrivet": "personnummer", "samordningsnummer": "p
 
 
 def precision(items: list[dict], redactor: Redactor) -> dict:
-    """Per kind of redaction: the share of removed spans that lie inside a planted item."""
+    """Per kind of redaction: the share of removed spans that lie inside a planted item.
+
+    Items with the same "sentence" share one text (the independent set): its spans are counted
+    once, each against all the planted items of that sentence."""
     counts: dict = {}
-    for item in items:
-        start = item["text"].find(item["value"]) if item["expect"] == "redact" else -1
-        end = start + len(item["value"])
-        end += item["text"][end:end + 1] == "s"  # the genitive "Kalles" goes with the name
-        planted = _ITEM_KIND.get(item["kind"], item["kind"])
-        for a, b, kind in redactor.spans(item["text"]):
+    sentences: dict = {}
+    for n, item in enumerate(items):
+        sentences.setdefault(item.get("sentence", ("item", n)), []).append(item)
+    for group in sentences.values():
+        text, planted = group[0]["text"], []
+        for item in group:
+            if item["expect"] == "redact":
+                start = text.find(item["value"])
+                end = start + len(item["value"])
+                end += text[end:end + 1] == "s"  # the genitive "Kalles" goes with the name
+                planted.append((start, end, _ITEM_KIND.get(item["kind"], item["kind"])))
+        for a, b, kind in redactor.spans(text):
             kind = _TOKEN_KIND[kind]
             row = counts.setdefault(kind, [0, 0])
             row[1] += 1
             # a mobile number written as ten digits may be labelled either way: still right
-            row[0] += start >= 0 and a >= start and b <= end and (
-                planted == kind or {planted, kind} <= {"personnummer", "telefonnummer"})
+            row[0] += any(start >= 0 and a >= start and b <= end and (
+                p == kind or {p, kind} <= {"personnummer", "telefonnummer"}) for start, end, p in planted)
     return {k: {"spans": n, "precision": round(ok / n, 3)} for k, (ok, n) in counts.items()}
 
 
-def measure(items: list[dict], redactor: Redactor) -> dict:
+def measure(items: list[dict], redactor: Redactor, splits: tuple = ("dev", "held-out", "all")) -> dict:
     """{split: {kind: {"n", "recall" | "wrongly_redacted", "misses": [...]}}}"""
     out: dict = {}
-    for split in ("dev", "held-out", "all"):
+    for split in splits:
         chosen = [i for i in items if split == "all" or i["split"] == split]
         out.setdefault(split, {})["precision"] = precision(chosen, redactor)
     for item in items:
         text, _ = redactor.redact(item["text"])
         for split in (item["split"], "all"):
+            if split not in splits:
+                continue
             row = out.setdefault(split, {}).setdefault(item["kind"], {"n": 0, "ok": 0, "misses": []})
             row["n"] += 1
             if item["expect"] == "redact":
@@ -302,6 +323,52 @@ def measure(items: list[dict], redactor: Redactor) -> dict:
 
 
 LOOKALIKE_KINDS = {"diarienummer", "lagrum", "datum", "belopp", "myndighetens telefon", "versalord"}
+PLANTED_KINDS = {"personnummer", "samordningsnummer", "namn", "adress", "telefonnummer", "e-postadress"}
+_KIND_ORDER = ["personnummer", "personnummer felskrivet", "samordningsnummer", "namn", "adress", "telefonnummer",
+               "e-postadress", "diarienummer", "lagrum", "datum", "belopp", "myndighetens telefon", "versalord"]
+
+
+# -- the independent set (evals/data/privacy_independent.yaml) -----------------------------------
+def luhn_ok(number: str) -> bool:
+    """The check digit of a personnummer or samordningsnummer, in any written form, is right."""
+    digits = re.sub(r"\D", "", number)[-10:]
+    return len(digits) == 10 and _luhn_digit(digits[:9]) == digits[9]
+
+
+def load_independent(path: Path = INDEPENDENT) -> list[dict]:
+    """The sentences {text, planted: [{kind, value}], lookalikes: [...]}; fails on a bad entry."""
+    import yaml
+
+    sentences = yaml.safe_load(path.read_text(encoding="utf-8"))
+    for s in sentences:
+        for key, kinds in (("planted", PLANTED_KINDS), ("lookalikes", LOOKALIKE_KINDS)):
+            for entry in s.get(key) or []:
+                if entry["kind"] not in kinds:
+                    raise ValueError(f"{path.name}: unknown {key} kind {entry['kind']!r} in {s['text']!r}")
+                if entry["value"] not in s["text"]:
+                    raise ValueError(f"{path.name}: {entry['value']!r} is not in {s['text']!r}")
+    return sentences
+
+
+def independent_items(sentences: list[dict]) -> list[dict]:
+    """One item per value, as generate() makes them; a personnummer with a wrong check digit
+    is a "personnummer felskrivet", and the items of one sentence share its number."""
+    items = []
+    for n, s in enumerate(sentences):
+        for key, expect in (("planted", "redact"), ("lookalikes", "keep")):
+            for entry in s.get(key) or []:
+                kind = entry["kind"]
+                if kind == "personnummer" and not luhn_ok(entry["value"]):
+                    kind = "personnummer felskrivet"
+                items.append({"kind": kind, "value": entry["value"], "text": s["text"],
+                              "split": "independent", "expect": expect, "sentence": n})
+    return sorted(items, key=lambda i: _KIND_ORDER.index(i["kind"]))  # rows in the splits' order
+
+
+def measure_independent(redactor: Redactor, path: Path = INDEPENDENT) -> dict:
+    """{kind: {"n", "recall" | "wrongly_redacted", "misses"}, "precision": {...}}, as for a split."""
+    items = independent_items(load_independent(path))
+    return measure(items, redactor, splits=("independent",))["independent"]
 
 
 def real_questions(redactor: Redactor, suite: Path = ROOT / "evals" / "suites" / "handbok.yaml") -> dict:
@@ -315,38 +382,50 @@ def real_questions(redactor: Redactor, suite: Path = ROOT / "evals" / "suites" /
             "rate": round(len(changed) / max(1, len(questions)), 3), "examples": changed[:10]}
 
 
+def _print_block(title: str, block: dict, misses: bool) -> None:
+    print(f"== {title}")
+    for kind, row in block.items():
+        if kind == "precision":
+            continue
+        metric = "recall" if "recall" in row else "wrongly_redacted"
+        print(f"  {kind:26} n={row['n']:4}  {metric} {row[metric]:.3f}")
+        if misses:
+            for m in row.get("misses", []):
+                print(f"      {m}")
+    print("  precision (share of removed spans that were planted items):")
+    for kind, row in block["precision"].items():
+        print(f"    {kind:24} spans={row['spans']:4}  precision {row['precision']:.3f}")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m evals.privacy", description=__doc__.splitlines()[0])
     ap.add_argument("--seed", type=int, default=14)
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--misses", action="store_true", help="Show up to 5 failures per kind.")
+    ap.add_argument("--final", action="store_true",
+                    help="Also measure the final held-out set (for reporting, never while tuning).")
     args = ap.parse_args(argv)
     items = generate(args.seed)
     redactor = corpus_redactor()
     result = measure(items, redactor)
     result["real questions"] = real_questions(redactor)
+    result["independent"] = measure_independent(redactor)
+    if args.final:
+        result["final"] = measure_independent(redactor, FINAL)
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=1))
         return 0
     for split in ("dev", "held-out", "all"):
-        print(f"== {split}")
-        for kind, row in result[split].items():
-            if kind == "precision":
-                continue
-            metric = "recall" if "recall" in row else "wrongly_redacted"
-            print(f"  {kind:26} n={row['n']:4}  {metric} {row[metric]:.3f}")
-            if args.misses:
-                for m in row.get("misses", []):
-                    print(f"      {m}")
-        print("  precision (share of removed spans that were planted items):")
-        for kind, row in result[split]["precision"].items():
-            print(f"    {kind:24} spans={row['spans']:4}  precision {row['precision']:.3f}")
+        _print_block(split, result[split], args.misses)
     real = result["real questions"]
     print(f"== real staff questions (evals/suites/handbok.yaml, no personal data): "
           f"{real['changed']}/{real['n']} changed ({real['rate']:.3f})")
     if args.misses:
         for m in real["examples"]:
             print(f"      {m}")
+    _print_block(f"independent ({INDEPENDENT.relative_to(ROOT)})", result["independent"], args.misses)
+    if args.final:
+        _print_block(f"final ({FINAL.relative_to(ROOT)})", result["final"], args.misses)
     return 0
 
 
