@@ -9,13 +9,16 @@ placeholder tokens, and says which kinds it removed::
 ['namn', 'felskrivet personnummer', 'adress', 'telefonnummer'])
 
 Personnummer are found by *shape* (a real date, day + 60 for a samordningsnummer,
-then four digits) and redacted whether or not the check digit is right: a
-mistyped number still points at a child. The ``personnummer`` package only
-labels them. Names are found by context ("eleven X", "X:s mamma", "X i 4B") and
-as capitalised words that are neither Swedish dictionary words (hunspell-sv) nor
-words of the indexed documents. No lawfully sourced Swedish name list is
-available offline (PyPI has none from SCB; ``names-dataset`` is built from
-leaked data and is not used), so those two signals are all there is.
+then four digits, however separated or glued) and redacted whether or not the check
+digit is right: a mistyped number still points at a child. The ``personnummer``
+package only labels them. Names are found three ways: a list of common given names
+and surnames (``data/given_names.txt``, ``data/surnames.txt``: Isof's and
+Skatteverket's statistics and other locales, extracted once from Faker; not
+``names-dataset``, which is built from leaked data); capitalised words that are
+neither Swedish words (hunspell-sv, its inflected and compound forms included),
+common English words nor words of the indexed documents; and context ("eleven X",
+"X:s mamma", "X i 4B", "heter x"), which also decides names that are everyday words
+("Sten", "Rosa", "Liv") and lowercase ones ("kalle säger ...").
 
 ``Redactor(vocabulary, keep_numbers)`` is the corpus-aware one (built from the
 indexed texts so place names and the authority's phone numbers survive);
@@ -45,73 +48,249 @@ TOKENS = {
 SHOWN = {"felskrivet personnummer": "personnummer"}
 
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}\b")
-# 6 or 8 date digits, then 4; "-", "+", " " or nothing before the last four; the date may
-# also be written with single spaces or dashes between its parts ("2012 03 15 2382").
+# 6 or 8 date digits, then 4; "-", "+", " " or nothing before the last four (a word processor's
+# dash too); the date may also be written with spaces, dashes or dots between its parts
+# ("2012 03 15 2382"). Glued to letters or punctuation ("pnr:201203152381", "(120315-2381)",
+# "150769-4378s ärende") it is still one; inside a longer number, a case number ("2016/1234"),
+# a date range or a law reference it is not.
 _S = r"[ \u00a0]?"
+_DASHES = "-\u2010\u2011\u2012\u2013\u2212"
 _PNR = re.compile(
-    r"(?<![\w+\-/:.,§])"
-    r"(?:(?P<c>18|19|20)(?P<s0>[ \u00a0-]?))?(?P<y>\d{2})(?P<s1>[ \u00a0-]?)(?P<m>\d{2})(?P=s1)(?P<d>\d{2})"
-    rf"(?:{_S}[-+]{_S}|[ \u00a0]|)(?P<t>\d{{4}})"
-    r"(?![\w\-/:§]|[.,]\d)")
+    r"(?<![\d+§])(?<!\d[-/.,:])"
+    r"(?:(?P<c>18|19|20)(?P<s0>[ \u00a0.-]?))?(?P<y>\d{2})(?P<s1>[ \u00a0.-]?)(?P<m>\d{2})(?P=s1)(?P<d>\d{2})"
+    rf"(?:{_S}[+{_DASHES}]{_S}|[ \u00a0]|)(?P<t>\d{{4}})"
+    rf"(?!\d|[{_DASHES}/.,:]\d)")
 # +46 70 123 45 67 / 0046 8 123 45 67 / 070-123 45 67 / 08-508 25 471 / 0701234567
 _PHONE = re.compile(
     r"(?<![\w+\-/:.,])"
     r"(?:(?:\+|00)46[\s-]?(?:\(0\)[\s-]?)?[1-9]\d{0,2}|0[1-9]\d{0,3})"
     r"(?:[\s-]?\d{2,4}){1,4}"
     r"(?![\w\-/:]|[.,]\d)")
+# Number series that PTS gives to organisations, never to a private subscriber, at their full
+# length: 020 + 6-7 digits (freephone), 077x + 6 (national numbers: Försäkringskassan
+# 0771-524 524), 0900/0939/0944 + 5-7 (premium). "020-92385" is a Södertälje-like local number.
+_SERVICE = re.compile(r"0(?:20\d{6,7}|77\d{7}|9(?:00|39|44)\d{5,7})")
 
 _UP = "A-ZÅÄÖÉÜ"
 _LOW = "a-zåäöéüßćčšžøæ"
-_NAME = rf"[{_UP}][{_LOW}]+(?:-[{_UP}][{_LOW}]+)?"
-# street names end like this ("Storgatan", "Björkvägen", "Lilla torget"); then a number
+# street names end like this ("Storgatan", "Björkvägen", "Lilla torget", "Skogsbrynet"); then a number
 _STREET_END = (r"(?:gatan|gata|vägen|väg|gränd|gränden|stigen|stig|torget|torg|backen|backe|allén|"
-               r"allé|plan|leden|platsen|esplanaden|kajen|parken|slingan|liden|höjden|ringen|"
-               r"vägen|stråket|bron|udden)")
+               r"allé|plan|leden|led|platsen|esplanaden|kajen|parken|slingan|liden|höjden|ringen|"
+               r"stråket|bron|udden|brynet|vången|ängen|hagen|gärdet|lyckan|vreten|åsen|kullen|"
+               r"berget|stranden|strand|kroken|svängen|vallen|dalen|fältet|promenaden|hamnen|"
+               r"holmen|näset|gången|terrassen|backarna|höjd|park)")
+# after these, a capitalised word and a number are a home address whatever the word ends in
+_HOME = (r"(?:bor|bodde|bott|bo|skriven|skrivna|skrivet|folkbokförd|folkbokförda|hemadress|adress|"
+         r"adressen|adr\.?|flyttat\s+till|flyttar\s+till|flytta\s+till|lives\s+at|address)")
+_ADDRESS_TAIL = (r"[ \u00a0]+\d{1,4}(?:[ \u00a0]?[A-Za-z](?![\w]))?"
+                 r"(?:,?[ \u00a0]*(?:(?:tr|lgh|vån|våning)\.?[ \u00a0]*\d+|\d+[ \u00a0]*(?:tr|trappor|vån)\b\.?))*"
+                 rf"(?:,?[ \u00a0]+\d{{3}}[ \u00a0]?\d{{2}}(?!\d)(?:[ \u00a0]+[{_UP}][{_LOW}]+)?)?")
 _ADDRESS = re.compile(
     rf"\b(?:[{_UP}{_LOW}][{_LOW}]*{_STREET_END}|(?:Lilla|Stora|Norra|Södra|Östra|Västra|Gamla) "
-    rf"[{_UP}{_LOW}][{_LOW}]+)"
-    r"[ \u00a0]+\d{1,4}(?:[ \u00a0]?[A-Za-z](?![\w]))?(?:[ \u00a0]*(?:tr|lgh)\.?[ \u00a0]*\d+)?"
-    rf"(?:,?[ \u00a0]+\d{{3}}[ \u00a0]?\d{{2}}(?:[ \u00a0]+[{_UP}][{_LOW}]+)?)?")
+    rf"[{_UP}{_LOW}][{_LOW}]+)" + _ADDRESS_TAIL)
+_HOME_ADDRESS = re.compile(
+    rf"(?i:\b{_HOME}):?[ \u00a0]+(?:(?i:på|i|hos|är|at)[ \u00a0]+)?"
+    rf"(?P<a>[{_UP}][{_LOW}]+(?:[ \u00a0][{_UP}][{_LOW}]+)?{_ADDRESS_TAIL})")
 _POSTCODE = re.compile(rf"\b\d{{3}}[ \u00a0]\d{{2}}[ \u00a0]+[{_UP}][{_LOW}]+")
 
+# -- names -------------------------------------------------------------------------------------
+# a word, any Latin letters ("Aydın", "Jovanović"); those written capitalised ("Kalle",
+# "Anna-Karin") or lowercase ("kalle") are looked at, not acronyms ("BUP") or "McDonald"
+_TOKEN = re.compile(r"(?<![\w@.\[])[^\W\d_]{2,}(?:-[^\W\d_]{2,})*(?![^\W\d_]|[@\]])")
 # words before a person's name in staff questions ("eleven Kalle", "pojken Omar", "heter Sara")
 _BEFORE = (r"eleven|elev|eleverna|pojken|pojke|flickan|flicka|tjejen|killen|barnet|barn|sonen|son|"
-           r"dottern|dotter|brodern|brorsan|bror|systern|syster|syskonet|mamman|mamma|mamman|pappan|"
+           r"dottern|dotter|brodern|brorsan|bror|systern|syster|syskonet|mamman|mamma|pappan|"
            r"pappa|modern|mor|fadern|far|föräldern|vårdnadshavaren|vårdnadshavare|styvpappan|"
-           r"styvpappa|styvmamman|styvmamma|morfar|farfar|mormor|farmor|kusinen|kompisen|kamraten|"
-           r"vännen|grannen|läraren|mentorn|mentor|kuratorn|rektorn|handläggaren|socialsekreteraren|"
-           r"heter|hette|kallas|kallad|namnet|namn|eleven\s+som\s+heter|elev\s+som\s+heter|"
-           r"min\s+elev|vår\s+elev|mitt\s+barn|hans|hennes|herr|fru|familjen|barnen")
-# after these a capitalised word is a name whatever the dictionary says (prepositions are no
-# such trigger: "om Tuva" is left to the dictionary test of the general pass)
-_STRONG = re.compile(
-    rf"\b(?i:{_BEFORE})[ \u00a0]+(?P<n>{_NAME}(?:[ \u00a0]+{_NAME})?)(?:s\b)?")
-# "Kalle:s mamma", "Kalles pappa", "Kalle i 4B", "Kalle (12 år)", "Kalle, 9 år", "Kalle går i"
-_AFTER = re.compile(
-    rf"\b(?P<n>{_NAME})(?::s|s)?[ \u00a0]+(?=(?:mamma|pappa|mor|far|bror|syster|föräldrar|"
-    r"vårdnadshavare|familj|lärare|mentor|klass|klasskamrat|kompis|styvpappa|styvmamma|morfar|"
-    r"mormor|farfar|farmor)\b)"
-    rf"|\b(?P<n2>{_NAME})(?=[ \u00a0]+(?:i|från|går\s+i|i\s+klass)[ \u00a0]+(?:klass[ \u00a0]+)?\d[A-Za-z]?\b)"
-    rf"|\b(?P<n3>{_NAME})(?=,?[ \u00a0]+\(?\d{{1,2}}[ \u00a0]+år\b)")
-_WORD = re.compile(rf"(?<![\w@.\[])(?P<w>[{_UP}][{_LOW}]+(?:-[{_UP}][{_LOW}]+)?)(?![\w\]@])")
+           r"styvpappa|styvmamman|styvmamma|morfar|farfar|mormor|farmor|moster|faster|morbror|"
+           r"farbror|lillebror|lillasyster|storebror|storasyster|kusinen|kusin|kompisen|kamraten|"
+           r"vännen|grannen|kollegan|kollega|läraren|mentorn|mentor|kuratorn|rektorn|handläggaren|"
+           r"socialsekreteraren|heter|hette|kallas|kallad|namnet|namn|min\s+elev|vår\s+elev|"
+           r"mitt\s+barn|hans|hennes|herr|fru|familjen|barnen|"
+           r"pupil|student|named|called|mum|mom|dad|mother|father|brother|sister|son|daughter")
+_STRONG_BEFORE = re.compile(rf"\b(?i:{_BEFORE})[ \u00a0]+$")
+# ... and before a lowercase name ("eleven kalle", "heter jennie"): not "hans", "far", "barn"
+_LOWER_BEFORE = re.compile(
+    r"\b(?i:eleven|elev|pojken|flickan|tjejen|killen|sonen|dottern|barnet|heter|hette|kallas|"
+    r"kallad|namnet|mamma|mamman|pappa|pappan|morfar|farfar|mormor|farmor|moster|faster|morbror|"
+    r"farbror|lillebror|lillasyster|storebror|storasyster|kusinen|syskonet|brodern|systern|"
+    r"kompisen|kamraten|vårdnadshavaren|named|called|pupil)[ \u00a0]+$")
+_NAMING = re.compile(r"\b(?i:heter|hette|kallas|kallad|namnet|named|called)[ \u00a0]+$")
+# after a name: "Kalle:s mamma", "Kalles pappa", "Kalle i 4B", "Kalle i 7an", "Kalle, 9 år"
+_FAMILY = (r"(?:mamma|pappa|mor|far|bror|syster|föräldrar|vårdnadshavare|familj|lärare|mentor|"
+           r"klass|klasskamrat|kompis|styvpappa|styvmamma|morfar|mormor|farfar|farmor|lillebror|"
+           r"lillasyster|storebror|storasyster|mum|mom|dad|mother|father|parents)")
+_GENITIVE_FAMILY = re.compile(rf"(?::s|'s|’s)?[ \u00a0]+{_FAMILY}\b")
+_CLASS_AFTER = re.compile(
+    r"[ \u00a0]+(?:i|från|går[ \u00a0]+i|i[ \u00a0]+klass|in|in[ \u00a0]+year)[ \u00a0]+"
+    r"(?:(?i:klass|åk|årskurs|year)[ \u00a0]*)?"
+    r"(?:\d{1,2}(?::?an|[A-Za-zÅÄÖåäö])?|(?i:förskoleklass(?:en)?|f-klass(?:en)?|fritids))\b")
+_AGE_AFTER = re.compile(r",?[ \u00a0]+\(?\d{1,2}[ \u00a0]+(?:år|years)\b")
+# an everyday word at a sentence start is a name when a person's context follows: "Rosa, Ali och
+# Vide", "Sol och hennes bror", "Storm (120315-2381)", "Iris 1203152381", "Emir har ny adress"
+_PERSON_VERBS = frozenset("""har hade är var ska skulle säger sa sade berättar berättade ringer ringde
+vill ville kan kunde går gick kom kommer bor bodde mår får fick blir blev slår slog hotar hotade
+verkar brukar mejlade skrev skriver gråter grät pratar pratade vågar behöver saknar slutar började
+börjar hämtar hämtade jobbar flyttade flyttar is has was says said told""".split())
+_START = re.compile(r"(?:^|[.!?:;]\s+|\n\s*|\s[–—-]\s+|^\s*[–—-]\s*)$")
+# titles before a name are no part of it ("Rektor Anna Berg")
+_ROLE = re.compile(r"(?:rektor|kurator|mentor|lärare|lärarinna|fröken|skolsköterska|sjuksköterska|"
+                   r"läkare|doktor|dr|socialsekreterare|handläggare|specialpedagog|psykolog|pedagog|"
+                   r"chef|kollega|polis|advokat|ombud|tolk|assistent|elev|barn|förälder|"
+                   r"vårdnadshavare|familjehem)(?:en|n|na|et)?")
+_PARTICLES = frozenset("von van af de del della di du da al el bin ibn abu ben le la der den ter zu".split())
 
-# month and weekday names are also given names ("Juni", "Maj"): only next to a surname
+# month and weekday names are also given names ("Juni", "Maj"): only with a person's context
 _CALENDAR = frozenset("""måndag tisdag onsdag torsdag fredag lördag söndag januari februari mars
-april maj juni juli augusti september oktober november december""".split())
+april maj juni juli augusti september oktober november december monday tuesday wednesday thursday
+friday saturday sunday january february march may june july august october
+jan feb mar apr jun jul aug sep sept okt oct nov dec mån tis ons tor tors fre lör sön""".split())
 _ENDINGS = (("s", ""), ("ens", ""), ("ets", ""), ("en", ""), ("et", ""), ("n", ""), ("ns", ""),
             ("ernas", ""), ("arna", ""), ("orna", ""), ("na", ""), ("te", "a"), ("de", "a"),
             ("ade", "a"), ("ar", "a"), ("er", "a"), ("r", ""), ("t", ""), ("tt", ""), ("ades", "a"))
+# compound ends that make a Swedish surname ("Lotsberg", "Sjöström"), not an institution: a
+# compound ending so is not, by itself, a known word
+_SURNAME_ENDS = frozenset("""berg ström gren lund qvist kvist holm dahl dal sten stedt man blad borg
+bäck mark ling sjö vall hed fors gård lid näs sand sköld strand vik son ros löf löv ek rot hag hult
+stam bom by bo ryd torp""".split())
 
+# words that are never a person's name, whatever a list says: function words, greetings,
+# abbreviations that start questions
 _COMMON_STARTS = frozenset("""
 how what when where which who whom whose why does did do is are was were will would could should
 can may might must has have had the a an in on of for to if there this that these those it its
-they we you i my our your their be been being not no yes please thanks hello hi
-dnr tel mvh bup sfs osl skollagen sol lvu
-måndag tisdag onsdag torsdag fredag lördag söndag januari februari mars april maj juni juli
-augusti september oktober november december idag igår imorgon""" """
+they we you i my our your their be been being not no yes please thanks hello hi hey dear shall
+he she him his her us me am lex
+dnr tel mvh vh bup sfs osl skollagen lvu pnr nr mobil mejl epost obs ps edit ang angående
+max min adress address telefon telefonnr telnr mobilnr email personnummer samordningsnummer
+född ålder klass skola förskola idag igår imorgon""" """
 jag du han hon vi ni de den det man vad vem vilka vilken vilket hur när var varför får kan ska
 måste bör gäller om och men eller så är har hade finns blir kommer skulle vill tack hej hejsan
+till över från med för på av under efter innan mellan utan vid hos mot genom sedan då nu här
+där alla allt alltid aldrig också även bara ingen inget inga någon något några hela helt
 """.split())
+_NOT_NAMES = {"jag", "du", "han", "hon", "vi", "ni", "de", "den", "det", "som", "har", "är", "i",
+              "på", "och", "men", "skolan", "socialtjänsten", "polisen", "kommunen", "bup", "om",
+              "att", "inte", "kan", "ska", "får", "en", "ett", "min", "mitt", "vår", "vårt"}
+_TRIGGERS = {w for w in _BEFORE.split("|") if "\\" not in w}
+_STOP = _COMMON_STARTS | _NOT_NAMES | _TRIGGERS
+# a place after these: "i Norrsund", "från Syrien"; before these: "Västerhamns kommun"
+_PLACE_BEFORE = re.compile(r"\b(?i:i|från|in|from|utanför|nära)[ \u00a0]+$")
+_PLACE_AFTER = re.compile(r"s?[ \u00a0]+(?:kommun|kommuns|stad|stads|län|läns|region|regions)\b")
+
+_DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")
+log = logging.getLogger("handbok.privacy")
+
+
+def _read_list(name: str) -> dict[str, str]:
+    """A data file's entries, lowercased: {word: rest of its line}. '#' lines are comments."""
+    out: dict[str, str] = {}
+    try:
+        with open(os.path.join(_DATA, name), encoding="utf-8") as f:
+            for line in f:
+                if line.startswith("#") or not line.strip():
+                    continue
+                word, _, rest = line.rstrip("\n").partition("\t")
+                out[word.lower()] = rest
+    except OSError:  # (no ".txt" in the message: the log filter would redact it with this list)
+        log.warning("name list %s missing under %s: reinstall Handbok; names are found by context "
+                    "and the dictionary only", name.rsplit(".", 1)[0], _DATA)
+    return out
+
+
+@functools.lru_cache(maxsize=1)
+def name_lists() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """(given names, the given names listed for Sweden, surnames), lowercased."""
+    given = _read_list("given_names.txt")
+    return (frozenset(given), frozenset(n for n, loc in given.items() if "sv_SE" in loc),
+            frozenset(_read_list("surnames.txt")))
+
+
+@functools.lru_cache(maxsize=1)
+def english_words() -> frozenset[str]:
+    return frozenset(_read_list("english_words.txt"))
+
+
+class _Hunspell:
+    """What the name rules need of hunspell-sv, read once.
+
+    ``proper``: its capitalised entries (names, places, institutions), lowercased; ``places``:
+    those that may begin a compound ("Farsta" -> "Farstaskolan": places, countries); ``bare``:
+    names of our lists that it has only as lowercase entries without flags ("henrik", "lukas":
+    stray names, not words, unlike "sten/ADGY"); ``forms``: names that are an inflected form of
+    another word ("kalle" of "kall", "sanna" of "sann"), words but rarely typed as such.
+    ``word_form()`` analyses a word by the affix rules ("akuta", "nytt", "kom", "nås"): the
+    lexicon of ``index.analyzer`` keeps only the forms a compound may end in.
+    """
+
+    def __init__(self) -> None:
+        self.proper: set[str] = set()
+        self.places: set[str] = set()
+        self.flags: dict[str, str] = {}
+        self.suffixes: dict[str, list] = {}  # ending added -> [(flag, stripped, condition)]
+        given, _, surnames = name_lists()
+        names = given | surnames
+        try:
+            from index.analyzer import _hunspell_dir, _read_affix_rules
+        except Exception:
+            self.bare, self.forms = frozenset(), frozenset()
+            return
+        aff = os.path.join(_hunspell_dir(), "sv_SE.aff")
+        for flag, rules in (_read_affix_rules(aff) if os.path.exists(aff) else {}).items():
+            for condition, suffixes in rules:
+                for strip, _n, add, cont in suffixes:
+                    if not cont:
+                        self.suffixes.setdefault(add, []).append((flag, strip, condition))
+        bare: set[str] = set()
+        for fname in ("sv_SE.dic", "sv_SE_expanded.dic"):
+            path = os.path.join(_hunspell_dir(), fname)
+            if not os.path.exists(path):
+                continue
+            with open(path, encoding="utf-8") as f:
+                for line in f:
+                    word, _, flags = line.strip().partition("/")
+                    if line[:1].isupper():
+                        low = word.lower()
+                        self.proper.add(low)
+                        if "X" in flags or "e" in flags or "v" in flags:
+                            self.places.add(low)
+                    elif flags:
+                        self.flags[word] = self.flags.get(word, "") + flags
+                    elif word in names:
+                        bare.add(word)
+        self.bare = frozenset(w for w in bare if w not in self.flags)
+        self.forms = frozenset(n for n in names if self.word_form(n, inflected=True))
+
+    def word_form(self, word: str, inflected: bool = False) -> str | None:
+        """The dictionary entry ``word`` is a form of ("akuta" -> "akut"), or None; with
+        ``inflected``, only another word's form ("kalle" -> "kall", not "sten" -> "sten")."""
+        for k in range(min(len(word) - 1, 8), -1, -1):
+            for flag, strip, condition in self.suffixes.get(word[len(word) - k:] if k else "", ()):
+                stem = word[:len(word) - k] + strip
+                if stem == word and inflected:
+                    continue
+                flags = self.flags.get(stem)
+                if flags and flag in flags and (condition is None or condition(stem)):
+                    return stem
+        return None
+
+
+@functools.lru_cache(maxsize=1)
+def _hunspell() -> _Hunspell:
+    return _Hunspell()
+
+
+@functools.lru_cache(maxsize=1)
+def _swedish_stop_words() -> frozenset[str]:
+    try:
+        from index.analyzer import STOP_WORDS
+    except Exception:
+        return frozenset()
+    return STOP_WORDS
+
+
+def proper_nouns() -> frozenset[str]:
+    """Capitalised hunspell-sv entries (given names, surnames, places), lowercased."""
+    return frozenset(_hunspell().proper)
 
 
 def _label(number: str) -> str:
@@ -152,13 +331,23 @@ def _phone_ok(number: str) -> bool:
     return 8 <= len(digits) <= 10
 
 
+def _service_number(number: str) -> bool:
+    """An organisation's number by its series (020, 077x, 0900): no person's."""
+    digits = _digits(number)
+    if number.startswith("+"):
+        digits = "0" + digits[2:]
+    elif number.startswith("00"):
+        digits = "0" + digits[4:]
+    return _SERVICE.fullmatch(digits) is not None
+
+
 class Redactor:
     """Finds personal data in user input.
 
     Args:
         vocabulary: words of the indexed documents (place names, "Socialtjänsten", the
             officials' names in public decisions): a capitalised word found there is not
-            taken for a person's name unless its context says so.
+            taken for a person's name unless its context says so or a name list has it.
         keep_numbers: phone numbers of the public authority that occur in the documents
             (any spelling; compared digit by digit), left alone.
         dictionary: lowercase Swedish words; default hunspell-sv via ``index.analyzer``.
@@ -166,11 +355,15 @@ class Redactor:
 
     def __init__(self, vocabulary: Iterable[str] = (), keep_numbers: Iterable[str] = (),
                  dictionary=None):
+        vocabulary = list(vocabulary)
         self.vocabulary = {w.lower() for w in vocabulary}
         # words the documents write capitalised: place names, institutions, signing officials
         self.proper = {w.lower() for w in vocabulary if w[:1].isupper()}
+        # ... and lowercase: everyday words, even where a list has them as names ("liv", "juni")
+        self.common = {w for w in vocabulary if w[:1].islower()}
         self.keep_numbers = {_digits(n) for n in keep_numbers if _digits(n)}
         self._dictionary = dictionary
+        self._compounds: dict[str, bool] = {}
 
     @classmethod
     def from_texts(cls, texts: Iterable[str], dictionary=None) -> "Redactor":
@@ -178,7 +371,7 @@ class Redactor:
         words: set[str] = set()
         numbers: set[str] = set()
         for text in texts:
-            words.update(re.findall(rf"[{_UP}{_LOW}]+", text))
+            words.update(re.findall(r"[^\W\d_]+", text))
             numbers.update(m.group(0) for m in _PHONE.finditer(text) if _phone_ok(m.group(0)))
         return cls(words, numbers, dictionary)
 
@@ -193,21 +386,27 @@ class Redactor:
                 self._dictionary = frozenset()
         return self._dictionary
 
+    # -- what a word is --------------------------------------------------------------------------
     def _known(self, word: str) -> bool:
-        """A Swedish word or a word of the documents (so not, by itself, a person's name)."""
+        """A Swedish or common English word, or a word of the documents (so not, by itself, a
+        person's name)."""
         low = word.lower()
-        if low in _COMMON_STARTS or low in self.vocabulary or low in self.dictionary:
+        if low in _COMMON_STARTS or low in self.vocabulary or low in self.dictionary \
+                or low in english_words() or self._in_documents(low):
             return True
         if "-" in low:
             return all(self._known(p) for p in low.split("-"))
-        # genitive and definite forms of known words ("Skolans", "Polisens") and verb forms the
-        # dictionary lists only as infinitives ("Tyckte", "Bjuder", "Funkar" -> "-a")
+        # inflected forms: the lexicon keeps only those a compound may end in
+        if _hunspell().word_form(low):  # "akuta", "nytt", "kom", "Polisens"
+            return True
+        # genitive and definite forms of the documents' words ("Skolans" of "Skolan") and of
+        # English ones ("Teams")
         for cut, add in _ENDINGS:
             if low.endswith(cut) and len(low) - len(cut) >= 3:
                 stem = low[: len(low) - len(cut)] + add
-                if stem in self.dictionary or stem in self.vocabulary:
+                if stem in self.vocabulary or stem in english_words():
                     return True
-        return False
+        return self._compound(low)
 
     def _in_documents(self, low: str) -> bool:
         """Written capitalised in the documents (a place, an institution), with its genitive
@@ -215,6 +414,76 @@ class Redactor:
         def one(p: str) -> bool:
             return p in self.proper or p + "s" in self.proper or (p.endswith("s") and p[:-1] in self.proper)
         return all(one(p) for p in low.split("-"))
+
+    def _compound(self, low: str, depth: int = 0) -> bool:
+        """Made of dictionary words ("familjecentralen", "omsorgsförvaltningen", "solgläntan"),
+        unless it ends like a surname ("lotsberg")."""
+        if low in self._compounds:
+            return self._compounds[low]
+        lex = self.dictionary
+        heads = getattr(lex, "heads", lex)
+        tails = getattr(lex, "tails", lex)
+        places = _hunspell().places
+        ok = False
+        stop = _swedish_stop_words()
+        for i in range(3, len(low) - 3):
+            head, tail = low[:i], low[i:]  # both of 3+ letters, the end of 4+ ("far|han" is no word)
+            if len(tail) >= 5 and re.search(r"(?:en|an|et|n)$", tail) and tail in tails \
+                    and tail not in stop:
+                ok = True  # an institution or place in the definite form: "Hagaskolan", "Solgläntan"
+                break
+            if not (head in heads or head in lex or head in places
+                    or (head.endswith("s") and head[:-1] in lex)):
+                continue
+            if tail in _SURNAME_ENDS or head in stop or tail in stop:
+                continue
+            if tail in tails or tail in lex or _hunspell().word_form(tail) \
+                    or (depth < 2 and len(tail) >= 6 and self._compound(tail, depth + 1)):
+                ok = True
+                break
+        if depth == 0:
+            self._compounds[low] = ok
+        return ok
+
+    def _everyday(self, low: str) -> bool:
+        """A name that is also an everyday word ("sten", "rosa", "liv", "will", "juni", "ville")."""
+        return ((low in self.dictionary and low not in _hunspell().bare)
+                or low in english_words() or low in _CALENDAR or low in self.common
+                or low in _swedish_stop_words())
+
+    def _kind(self, word: str) -> str:
+        """'stop', 'given', 'given?' (also an everyday word), 'surname', 'surname?', 'calendar',
+        'place', 'known' or 'unknown' (not a word we know: a name, most likely)."""
+        low = word.lower()
+        if low in _STOP or low in _swedish_stop_words():
+            return "stop"
+        if low in _CALENDAR:
+            return "calendar"
+        given, _, surnames = name_lists()
+        base = low
+        # the genitive "Kalles", "ahmeds" (but "dags" is a word, and so is lowercase "klaras")
+        if low not in given and low not in surnames and low.endswith("s") and len(low) > 3 \
+                and (low[:-1] in given or low[:-1] in surnames) and (word[0].isupper() or not self._known(low)):
+            base = low[:-1]
+        if "-" in base:  # "Anna-Karin", "Öberg-Nilsson"; "Saga-stunden", "samordningsnr-elev" are words
+            kinds = [self._kind(p) for p in base.split("-")]
+            if any(k in ("given", "surname", "given~", "surname~") for k in kinds):
+                return "given"
+            return "unknown" if all(k == "unknown" for k in kinds) else "known"
+        places = _hunspell().places
+        if base in given or base in surnames:
+            if self._everyday(base):
+                if base not in given and base in places:
+                    return "place"  # "Lund", "Holland"
+                return "given?" if base in given else "surname?"
+            if base in _hunspell().forms:
+                return "given~" if base in given else "surname~"  # "kalle", "sanna"
+            return "given" if base in given else "surname"
+        if self._known(low):
+            return "known"
+        if low in places:
+            return "place"
+        return "unknown"
 
     # -- finding spans ------------------------------------------------------------------------
     def spans(self, text: str, names: bool = True) -> list[tuple[int, int, str]]:
@@ -238,13 +507,18 @@ class Redactor:
             found.append((m.start(), m.end(), kind))
         for m in _ADDRESS.finditer(text):
             found.append((m.start(), m.end(), "adress"))
+        for m in _HOME_ADDRESS.finditer(text):
+            found.append((m.start("a"), m.end("a"), "adress"))
         for m in _POSTCODE.finditer(text):
             found.append((m.start(), m.end(), "adress"))
         for m in _PHONE.finditer(text):
-            if _phone_ok(m.group(0)) and _digits(m.group(0)) not in self.keep_numbers:
+            number = m.group(0)
+            if _phone_ok(number) and _digits(number) not in self.keep_numbers and not _service_number(number):
                 found.append((m.start(), m.end(), "telefonnummer"))
         if names:
-            found.extend(self._names(text))
+            numbers = {a for a, _, kind in found if kind in ("personnummer", "samordningsnummer",
+                                                                "felskrivet personnummer")}
+            found.extend(self._names(text, numbers))
         # earliest first, longer first; drop overlaps
         found.sort(key=lambda s: (s[0], -(s[1] - s[0])))
         out: list[tuple[int, int, str]] = []
@@ -254,58 +528,137 @@ class Redactor:
             out.append(s)
         return out
 
-    def _names(self, text: str) -> list[tuple[int, int, str]]:
-        spans: list[tuple[int, int]] = []
-        for m in _STRONG.finditer(text):
-            for w in _WORD.finditer(m["n"]):
-                if w["w"].lower() in _NOT_NAMES:
-                    continue
-                spans.append((m.start("n") + w.start(), m.start("n") + w.end()))
-        for m in _AFTER.finditer(text):
-            g = "n" if m["n"] else ("n2" if m["n2"] else "n3")
-            if m[g].lower() not in _NOT_NAMES and not (g != "n" and self._known(m[g])
-                                                          and m[g].lower() in self.vocabulary):
-                spans.append((m.start(g), m.end(g)))
-        proper = proper_nouns()
-        for w in _WORD.finditer(text):
-            word = w["w"]
+    def _names(self, text: str, numbers: set[int] = frozenset()) -> list[tuple[int, int, str]]:
+        """A word is a name by what it is (a listed name, or a word neither the dictionary nor
+        the documents know) where Swedish capitalises only names, and by its context where it
+        could be an everyday word ("Rosa, Ali och Vide", "eleven ebba", "kalles mamma")."""
+        toks = [(m.start(), m.end(), m.group(0)) for m in _TOKEN.finditer(text)
+                if all(p[1:].islower() for p in m.group(0).split("-"))]
+        kinds = [self._kind(w) for _, _, w in toks]
+        given, swedish, surnames = name_lists()
+        namelike = ("given", "surname", "given?", "surname?", "given~", "surname~", "unknown")
+        found: set[int] = set()
+
+        def cap(i: int) -> bool:
+            return toks[i][2][0].isupper()
+
+        def spaced(i: int, j: int) -> bool:
+            return re.fullmatch(r"[ \u00a0]+", text[toks[i][1]:toks[j][0]]) is not None
+
+        def start(i: int) -> bool:
+            return _START.search(text[:toks[i][0]]) is not None
+
+        def genitive(i: int) -> tuple[bool, str]:
+            """Whether the word is a genitive ("Kalles", "Noah:s", "Liam's"), and the text after it."""
+            rest = text[toks[i][1]:]
+            m = re.match(r"(?::s|'s|’s)", rest)
+            if m:
+                return True, rest[m.end():]
+            low = toks[i][2].lower()
+            return low.endswith("s") and low not in given and low not in surnames, rest
+
+        def after(i: int) -> bool:
+            """'X i 4B', 'X, 9 år', 'Xs mamma'."""
+            gen, rest = genitive(i)
+            return (_CLASS_AFTER.match(text, toks[i][1]) is not None or _AGE_AFTER.match(text, toks[i][1]) is not None
+                    or (gen and _GENITIVE_FAMILY.match(rest) is not None))
+
+        def number_after(i: int) -> bool:
+            """A personnummer follows: "Storm (120315-2381)", "Iris 1203152381"."""
+            _, rest = genitive(i)
+            return len(text) - len(rest) + re.match(r"[ \u00a0]*\(?[ \u00a0]*", rest).end() in numbers
+
+        def person_after(i: int, digits: bool = True) -> bool:
+            """A person's context follows: a name, '(', a person's number or class, a verb (not
+            for a weekday or month: "Måndag ringde skolan" is Swedish word order, not a subject)."""
+            _, rest = genitive(i)
+            if digits and (number_after(i) or re.match(r"[ \u00a0]+\d{1,2}[A-Za-zÅÄÖåäö]\b", rest)):
+                return True  # "Storm (120315-2381)", "Ines 8B"
+            if re.match(r"[ \u00a0]*\([ \u00a0]*[^\W\d_]", rest):
+                return True  # "Maj (farmor)", "Björn (pappa till ...)"
+            if re.match(r"[ \u00a0]*(?:,|&)[ \u00a0]*$", text[toks[i][1]:toks[i + 1][0]] if i + 1 < len(toks) else ""):
+                return cap(i + 1) and kinds[i + 1] in namelike
+            j = i + 1
+            if j >= len(toks) or not spaced(i, j):
+                return after(i)
+            nxt = toks[j][2].lower()
+            if cap(j) and kinds[j] in namelike or (digits and nxt in _PERSON_VERBS):
+                return True
+            if nxt in ("och", "and", "resp") and j + 1 < len(toks) and spaced(j, j + 1):
+                return (cap(j + 1) and kinds[j + 1] in namelike) or toks[j + 1][2].lower() in (
+                    "hans", "hennes", "hens", "his", "her")
+            return after(i)
+
+        for i, (a, b, word) in enumerate(toks):
+            kind = kinds[i]
+            if kind == "stop":
+                continue
+            before = text[max(0, a - 40):a]
             low = word.lower()
-            if len(word) < 2 or low in _COMMON_STARTS or low in _NOT_NAMES or self._in_documents(low) \
-                    or (low in _TRIGGERS and self._known(word)):
-                continue
-            if not self._known(word):
-                spans.append((w.start(), w.end()))
-                continue
-            # a dictionary word that hunspell also lists as a proper noun ("Linnea", "Ester"):
-            # a name mid-sentence, or at the start when another capitalised word follows
-            # a dictionary word written capitalised ("Linnea", "Tuva"): Swedish capitalises
-            # names, not nouns, mid-sentence, except institutions in definite form ("Rektorn",
-            # "Elevhälsan"); at a sentence start only when a second capitalised word follows
-            start = re.search(r"(?:^|[.!?:]\s+|\n\s*)$", text[:w.start()]) is not None
-            nxt = _WORD.match(text, w.end() + 1) if text[w.end():w.end() + 1] == " " else None
-            if start:
-                if nxt and nxt["w"].lower() not in _COMMON_STARTS | _NOT_NAMES \
-                        and not self._in_documents(nxt["w"].lower()):
-                    spans.append((w.start(), w.end()))
-            elif low in proper or (low.endswith("s") and low[:-1] in proper) or \
-                    not re.search(r"(?:en|an|et|n|na|erna|arna)$", low):
-                spans.append((w.start(), w.end()))
-        # a capitalised word right next to a found name is its other half ("Anna Berg")
-        spans.sort()
-        more = []
-        for a, b in spans:
-            nxt = _WORD.match(text, b + 1) if text[b:b + 1] == " " else None
-            # (even when an official in the documents shares the surname)
-            if nxt and nxt["w"].lower() not in _NOT_NAMES and nxt["w"].lower() not in _COMMON_STARTS:
-                more.append((nxt.start(), nxt.end()))
-            prev = re.search(rf"(?<![\w.])([{_UP}][{_LOW}]+) $", text[:a])
-            if prev and prev.group(1).lower() not in _NOT_NAMES | (_COMMON_STARTS - _CALENDAR) | _TRIGGERS \
-                    and prev.group(1).lower() not in self.proper and (
-                        not self._known(prev.group(1)) or (
-                            prev.group(1).lower() in proper
-                            and not re.search(r"(?:^|[.!?:]\s+|\n\s*)$", text[:prev.start(1)]))):
-                more.append((prev.start(1), prev.end(1)))
-        return [(a, b, "namn") for a, b in spans + more]
+            if re.search(r"\b(?i:lex)[ \u00a0]+$", before):
+                continue  # "lex Sarah", "lex Maria": laws
+            if cap(i):
+                trigger = _STRONG_BEFORE.search(before) is not None
+                if kind in ("given", "surname"):
+                    found.add(i)
+                elif kind in ("given?", "surname?", "given~", "surname~"):
+                    if not start(i) or trigger or person_after(i) or after(i):
+                        found.add(i)
+                elif kind == "calendar":
+                    if (trigger or person_after(i, digits=False) or after(i)) and not re.search(
+                            r"(?:\d|\b(?i:i|den|från|till|sedan|mellan|under|före|efter|in|on|of|since|"
+                            r"from|until|by))[ \u00a0]+$", before):
+                        found.add(i)
+                elif kind == "unknown":
+                    if not trigger and (_PLACE_BEFORE.search(before) or _PLACE_AFTER.match(text, b)):
+                        continue  # "i Norrsund", "från Syrien", "Västerhamns kommun"
+                    if not trigger and re.match(r":(?!s\b)", text[b:b + 2]):
+                        continue  # a form's label: "Pnr: ...", "Edit: ..."
+                    found.add(i)
+                elif kind == "known" and low not in self.proper and (trigger or (
+                        not start(i) and not _ROLE.fullmatch(low) and number_after(i))):
+                    found.add(i)  # "pojken Emir", "heter Vilja"; "och Ask (120315-2381)"
+            else:
+                base = low[:-1] if low not in given and low.endswith("s") and low[:-1] in given else low
+                if kind == "given" and base in swedish and len(base) >= 3 and len(toks) >= 3:
+                    found.add(i)  # "kalle", "ahmeds" in a sentence (a lone "anna" is a user name)
+                elif kind == "given" and (_LOWER_BEFORE.search(before) or after(i)):
+                    found.add(i)
+                elif kind == "unknown" and (_NAMING.search(before) or (
+                        genitive(i)[0] and _GENITIVE_FAMILY.match(genitive(i)[1]))):
+                    found.add(i)  # "heter hodan"; not "mamma kom" (a verb form hunspell lacks)
+                elif kind in ("given?", "surname?") and (_NAMING.search(before) or after(i)):
+                    found.add(i)  # "heter rosa", "ebba i förskoleklassen"; not "hennes rosa jacka"
+                elif kind == "given~" and base in swedish and (
+                        _LOWER_BEFORE.search(before) or person_after(i)):
+                    found.add(i)  # "kalle säger att ...": a word form, but rarely typed as one
+        # the rest of a name: capitalised words right next to a found one ("Anna Berg", "Sol
+        # Andersson", "Maximilian von Essen", "Karin Lindgren Abdi")
+        grew = True
+        while grew:
+            grew = False
+            for i in sorted(found):
+                j, particles = i + 1, []
+                while j < len(toks) and toks[j][2].lower() in _PARTICLES and spaced(j - 1, j):
+                    particles.append(j)
+                    j += 1
+                if j < len(toks) and spaced(j - 1, j) and cap(j) and (j in found or (
+                        kinds[j] not in ("stop", "calendar")
+                        and not (kinds[j] == "known" and toks[j][2].lower() in self.proper))):
+                    grew = grew or not found.issuperset(particles + [j])
+                    found.update(particles + [j])
+                j = i - 1
+                prev = toks[j][2].lower() if j >= 0 else ""
+                if j >= 0 and j not in found and spaced(j, i) and cap(j) and (
+                        kinds[j] in namelike or (kinds[j] == "known" and not start(j)
+                                                 and prev not in self.proper and not _ROLE.fullmatch(prev))
+                        # "morfar Bror Strand", "Per Andersson", "Hans Olsson": a function or
+                        # kinship word that is also a given name, capitalised before a name
+                        or (kinds[j] == "stop" and prev in given and (
+                            not start(j) or kinds[i] in ("surname", "surname?", "surname~")))):
+                    found.add(j)
+                    grew = True
+        return [(toks[i][0], toks[i][1], "namn") for i in sorted(found)]
 
     # -- replacing ----------------------------------------------------------------------------
     def redact(self, text: str, names: bool = True) -> tuple[str, list[str]]:
@@ -323,28 +676,6 @@ class Redactor:
                 kinds.append(kind)
         out.append(text[pos:])
         return "".join(out), kinds
-
-
-_TRIGGERS = {w for w in _BEFORE.split("|") if "\\" not in w}
-# capitalised words that follow a trigger word but are not names
-_NOT_NAMES = {"jag", "du", "han", "hon", "vi", "ni", "de", "den", "det", "som", "har", "är", "i",
-              "på", "och", "men", "skolan", "socialtjänsten", "polisen", "kommunen", "bup", "om",
-              "att", "inte", "kan", "ska", "får", "en", "ett", "min", "mitt", "vår", "vårt"}
-
-@functools.lru_cache(maxsize=1)
-def proper_nouns() -> frozenset[str]:
-    """Capitalised hunspell-sv entries (given names, surnames, places), lowercased."""
-    try:
-        from index.analyzer import _hunspell_dir
-    except Exception:
-        return frozenset()
-    out: set[str] = set()
-    for name in ("sv_SE.dic", "sv_SE_expanded.dic"):
-        path = os.path.join(_hunspell_dir(), name)
-        if os.path.exists(path):
-            with open(path, encoding="utf-8") as f:
-                out.update(line.split("/", 1)[0].strip().lower() for line in f if line[:1].isupper())
-    return frozenset(out)
 
 
 _active: Redactor | None = None
@@ -454,3 +785,72 @@ def uninstall_log_redaction(names: tuple[str, ...] = LOGGERS) -> None:
         for owner in [logger, *logger.handlers]:
             for flt in [f for f in owner.filters if isinstance(f, RedactingFilter)]:
                 owner.removeFilter(flt)
+
+
+# -- the name lists (assistant/data/given_names.txt, surnames.txt, english_words.txt) -------------
+# Locales of Faker's person providers whose names are common among people living in Sweden (Swedish,
+# Nordic and the largest groups born abroad); Faker's sv_SE data are Isof's and Skatteverket's
+# public name statistics. Names in other scripts (Arabic, Persian, Cyrillic) are left out: users
+# type names in Latin letters.
+NAME_LOCALES = ("sv_SE", "fi_FI", "no_NO", "da_DK", "de_DE", "pl_PL", "hr_HR", "tr_TR", "en_GB",
+                "en_US", "en_PK", "en_KE")
+
+
+def build_name_lists(faker_root: str, out_dir: str | None = None) -> None:
+    """Write the name lists from an unpacked Faker wheel (maintainer tool; Faker is no dependency).
+
+    ``pip download --no-deps faker==40.63.0 -d /tmp/faker && unzip -q /tmp/faker/*.whl -d /tmp/faker/x
+    && python -m assistant.privacy build-name-lists /tmp/faker/x``
+    """
+    import importlib
+    import sys
+
+    sys.path.insert(0, faker_root)
+    out = out_dir or os.path.join(os.path.dirname(__file__), "data")
+    version = importlib.import_module("faker").VERSION
+    latin = re.compile(r"[A-Za-zÀ-ÖØ-öø-ɏ]+(?:[-'][A-Za-zÀ-ÖØ-öø-ɏ]+)*")
+    given: dict[str, set[str]] = {}
+    family: dict[str, set[str]] = {}
+    for loc in NAME_LOCALES:
+        provider = importlib.import_module(f"faker.providers.person.{loc}").Provider
+        for attrs, table in ((("first_names", "first_names_male", "first_names_female"), given),
+                             (("last_names", "last_names_male", "last_names_female"), family)):
+            for attr in attrs:
+                for name in getattr(provider, attr, None) or ():
+                    if latin.fullmatch(name) and len(name) >= 2:
+                        table.setdefault(name[0].upper() + name[1:], set()).add(loc)
+    head = (f"# Source: Faker {version} (MIT License, (c) Daniele Faraglia and the Faker contributors),\n"
+            "# faker/providers/person/<locale>, locales " + " ".join(NAME_LOCALES) + ".\n"
+            "# sv_SE: first names from Isof (Institutet för språk och folkminnen) name statistics, top 500,\n"
+            "# 2023; surnames from Skatteverket, the 500 most common, 2025 (public statistics). fi_FI:\n"
+            "# the Finnish population register's open data (avoindata.fi); no_NO: Statistics Norway;\n"
+            "# en_GB: ONS; en_US: SSA baby names and the US Census; de_DE: Wiktionary's lists of common\n"
+            "# German names; en_PK, en_KE: baby-name and name-frequency sites; da_DK, pl_PL, hr_HR,\n"
+            "# tr_TR: no source named in Faker. Aggregate statistics and public lists of common names,\n"
+            "# none from leaked or scraped personal data (not `names-dataset`, which comes from leaked\n"
+            "# social-network data). Latin script only.\n"
+            "# Regenerate: pip download --no-deps faker==" + version + " -d /tmp/faker && unzip -q\n"
+            "# /tmp/faker/*.whl -d /tmp/faker/x && python -m assistant.privacy build-name-lists /tmp/faker/x\n")
+    for fname, table, what in (("given_names.txt", given, "Given names"), ("surnames.txt", family, "Surnames")):
+        with open(os.path.join(out, fname), "w", encoding="utf-8") as f:
+            f.write(f"# {what} for assistant/privacy.py: one a line, then the Faker locales that list it.\n")
+            f.write(head)
+            for name in sorted(table, key=lambda n: (n.lower(), n)):
+                f.write(f"{name}\t{','.join(l for l in NAME_LOCALES if l in table[name])}\n")
+    words = importlib.import_module("faker.providers.lorem.en_US").Provider.word_list
+    with open(os.path.join(out, "english_words.txt"), "w", encoding="utf-8") as f:
+        f.write("# Common English words for assistant/privacy.py (an English question's capitalised words\n"
+                "# are not taken for names). Source: Faker " + version + " (MIT License),\n"
+                "# faker/providers/lorem/en_US word_list, itself from lists of the most common English\n"
+                "# words (ef.edu top 1000, talkenglish.com top nouns, verbs, adjectives, adverbs).\n"
+                "# Regenerate: as assistant/data/given_names.txt says.\n")
+        f.write("\n".join(sorted(set(w.lower() for w in words))) + "\n")
+
+
+if __name__ == "__main__":
+    import sys
+
+    if sys.argv[1:2] == ["build-name-lists"] and len(sys.argv) == 3:
+        build_name_lists(sys.argv[2])
+    else:
+        sys.exit("usage: python -m assistant.privacy build-name-lists FAKER_UNPACKED_WHEEL_DIR")

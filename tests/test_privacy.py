@@ -157,3 +157,129 @@ def test_uploaded_file_names_lose_personal_data_in_log_lines(caplog):
     [message] = caplog.messages
     assert message.startswith("could not read uploads/") and message.endswith("_[personnummer].pdf")
     assert "Kalle" not in message and "Sjöberg" not in message and "[namn]" in message
+
+
+@pytest.mark.parametrize("written", [
+    "pnr:201203152381", "(120315-2381)", "120315-2381:", "120315–2381", "2012.03.15-2381",
+    "12 03 15 2381", "pnr120315-2381",
+])
+def test_personnummer_glued_to_punctuation_or_letters_is_replaced(written):
+    text, kinds = redact(f"Eleven {written} har slutat komma")
+    assert "2381" not in text and kinds == ["felskrivet personnummer"]
+
+
+def test_a_personnummer_with_a_genitive_ending_loses_the_number_and_keeps_the_ending():
+    assert redact("för 120315-2381s ärende")[0] == "för [personnummer]s ärende"
+
+
+@pytest.mark.parametrize("day", ["61", "75", "91"])
+def test_samordningsnummer_days_61_to_91_are_replaced(day):
+    number = with_check_digit(f"1201{day}123")
+    assert redact(f"samordningsnr {number[:6]}-{number[6:]}") == (
+        "samordningsnr [samordningsnummer]", ["samordningsnummer"])
+
+
+@pytest.mark.parametrize("text", [
+    "2016-11-23–2016-12-01", "20161123-20161201", "org.nr 212000-0142", "kl 08.00–16.30",
+    "prop. 2008/09:150", "SI 2024:6531", "den 8 jan", "2016-11-23 kl. 14.00",
+])
+def test_date_ranges_times_and_organisation_numbers_survive(text):
+    assert redact(text) == (text, [])
+
+
+@pytest.mark.parametrize("number", ["0771-524 524", "020-50 50 50", "0900-123 45 67"])
+def test_organisation_service_numbers_survive(number):
+    assert redact(f"Ring {number} för frågor.") == (f"Ring {number} för frågor.", [])
+
+
+def test_an_authority_number_survives_only_when_the_documents_have_it():
+    text = "Socialjouren nås på 0555-38 19 90 efter kl 16."
+    assert Redactor().redact(text)[1] == ["telefonnummer"]  # privacy first: not in any document
+    assert Redactor.from_texts(["Ring socialjouren, 0555-38 19 90."]).redact(text) == (text, [])
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Henrik har skrivit från sin privata mejl.", "Henrik"),  # a dictionary word in hunspell-sv
+    ("Elin (130422-1185) har blåmärken.", "Elin"),
+    ("Jag är orolig för Nasra, hon verkar rädd.", "Nasra"),  # in no list: not a word either
+    ("Kan jag ringa Zeynep Aydın om hennes dotter?", "Aydın"),
+    ("Ring Lotta på 070-174 06 44 om det behövs.", "Lotta"),
+    ("mvh Anna-Karin Öberg-Nilsson, kurator", "Öberg-Nilsson"),
+    ("Maximilian von Essen hotade en klasskompis.", "von"),
+    ("can I share Liam's number with the nurse?", "Liam"),
+    ("Vi ska skicka kopian till Per Nilsson.", "Per"),  # "per" is a preposition too
+])
+def test_names_of_persons_are_replaced_wherever_they_stand(text, name):
+    out, kinds = corpus_redactor().redact(text)
+    assert name not in out and "namn" in kinds, out
+
+
+@pytest.mark.parametrize("text, name", [
+    ("vad gör jag om kalle säger att han inte vill gå hem", "kalle"),
+    ("ahmeds mamma har ringt tre gånger", "ahmeds"),
+    ("Eleven heter amina och går i 3b.", "amina"),
+    ("mohammed i 5c har slutat komma", "mohammed"),
+    ("pappa heter goran och jobbar natt", "goran"),
+    ("ebba i förskoleklassen säger att pappa slår", "ebba"),
+])
+def test_lowercase_names_are_replaced_in_running_text(text, name):
+    out = corpus_redactor().redact(text)[0]
+    assert name not in out.split() and "[namn]" in out, out
+
+
+@pytest.mark.parametrize("text, kept", [
+    ("Det låg en sten i skolväskan.", "sten"),
+    ("Hon hade en rosa jacka och var ledsen.", "rosa"),
+    ("Vi såg en björn på utflykten!", "björn"),
+    ("Liv och hälsa är viktigt för eleverna.", "Liv"),
+    ("Klara färdiga gå, sa läraren på idrotten.", "Klara"),
+    ("Mötet är den 3 Maj klockan 10.", "Maj"),
+])
+def test_everyday_words_that_are_also_names_survive_without_a_persons_context(text, kept):
+    assert corpus_redactor().redact(text) == (text, [])
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Sten hämtar barnen på torsdagar, han är morfar.", "Sten"),  # mid-sentence: not after "."
+    ("Lilja och Ester bråkar varje rast.", "Lilja"),
+    ("Frans Ek (12 år) har skolkat.", "Ek"),
+    ("Björn Ek och Rosa Sund ringde i morse.", "Rosa"),
+    ("Storm (120315-2381) har inte kommit.", "Storm"),
+    ("Vi pratade med Rosa om hennes bror.", "Rosa"),
+])
+def test_everyday_words_are_names_in_a_persons_context(text, name):
+    out = corpus_redactor().redact(text)[0]
+    assert name not in out.split() and "[namn]" in out, out
+
+
+@pytest.mark.parametrize("text", [
+    "Vi har möte med Omsorgsförvaltningen och Familjecentralen på Tisdag.",
+    "Eleven går i åk 9 på Ängsskolan och har hjälp av Habiliteringen.",
+    "Barnet kom från Afghanistan och bor med pappa i Lillby.",
+    "Ska Skolinspektionen ha kopia på anmälan?",
+    "Okej, men vad gäller om Vårdnadshavarna säger nej?",
+    "Hur anmäler man en vårdskada enligt lex Maria?",
+    "Pnr: saknas. Adress: okänd. Hur gör vi då?",
+])
+def test_institutions_places_weekdays_and_form_labels_survive(text):
+    assert corpus_redactor().redact(text) == (text, [])
+
+
+@pytest.mark.parametrize("text, address", [
+    ("Båda är skrivna på Tallbacka 9 sedan i våras.", "Tallbacka 9"),
+    ("Posten ska till Kyrkogatan 3, 2 tr, tack.", "Kyrkogatan 3, 2 tr"),
+    ("Han bor på Björkbacken 12 med sin mamma.", "Björkbacken 12"),
+])
+def test_home_addresses_are_replaced_with_their_floor(text, address):
+    out, kinds = corpus_redactor().redact(text)
+    assert address not in out and "[adress]" in out and "2 tr" not in out, out
+
+
+def test_name_lists_name_their_lawful_source():
+    from assistant.privacy import name_lists
+
+    given, swedish, surnames = name_lists()
+    assert {"kalle", "fatima", "mohammed"} <= swedish <= given and {"johansson", "karlsson"} <= surnames
+    data = Path(__file__).resolve().parents[1] / "assistant" / "data"
+    head = (data / "given_names.txt").read_text(encoding="utf-8")[:2000]
+    assert "Isof" in head and "MIT" in head and "names-dataset" in head and "Regenerate" in head
