@@ -19,7 +19,8 @@ SOURCES_PLACEHOLDER = '<p class="hb-empty">Källorna till svaret visas här, med
 DOC_TYPES = {
     "interpellationssvar": "Interpellationssvar", "utlåtande": "Utlåtande",
     "tjänsteutlåtande": "Tjänsteutlåtande", "skrivelse": "Skrivelse", "riktlinje": "Riktlinje",
-    "handbok": "Handbok", "rapport": "Rapport",
+    "handbok": "Handbok", "rapport": "Rapport", "rutin": "Rutin", "vägledning": "Vägledning",
+    "överenskommelse": "Överenskommelse", "stödmaterial": "Stödmaterial",
 }
 _MARKER = re.compile(r"\[(\d+)\]")
 _CONTEXT = 220  # characters of passage shown around the quote before "Visa hela avsnittet"

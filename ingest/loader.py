@@ -8,7 +8,7 @@ from pathlib import Path
 
 from .chunker import chunk_document
 from .errors import EmptyFile
-from .metadata import extract
+from .metadata import extract, find_type
 from .models import Chunk, Document, Page
 from .normalize import Paragraph, continues, normalize
 from .repair import Edit, looks_damaged, repair_text
@@ -41,13 +41,14 @@ def file_hash(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()[:20]
 
 
-def _read_pages(path: Path, ocr: bool) -> tuple[list[Page], list[int], list[int]]:
+def _read_pages(path: Path, ocr: bool) -> tuple[list[Page], list[int], list[int], str]:
+    """Pages, pages that need OCR, pages that were OCR'd, and the title the layout shows ("")."""
     if path.suffix.lower() == ".pdf":
         from .pdf import read_pdf
         pdf = read_pdf(path, ocr=ocr)
-        return pdf.pages, pdf.needs_ocr, pdf.ocr_pages
+        return pdf.pages, pdf.needs_ocr, pdf.ocr_pages, pdf.title
     from .readers import read_text_file
-    return [Page(1, read_text_file(path))], [], []
+    return [Page(1, read_text_file(path))], [], [], ""
 
 
 def _paragraphs(page: Page, markdown: bool) -> list[Paragraph]:
@@ -70,7 +71,7 @@ def load_document(path: Path, *, max_file_mb: float = DEFAULT_MAX_FILE_MB, ocr: 
     from .readers import check_file
     check_file(path, max_bytes=int(max_file_mb * 1024 * 1024))
     source = display_path(path)
-    pages, needs_ocr, ocr_pages = _read_pages(path, ocr)
+    pages, needs_ocr, ocr_pages, layout_title = _read_pages(path, ocr)
     markdown = path.suffix.lower() == ".md"
 
     parts, headings, page_starts, edits, raw_parts = [], [], [], [], []
@@ -110,6 +111,9 @@ def load_document(path: Path, *, max_file_mb: float = DEFAULT_MAX_FILE_MB, ocr: 
         raise EmptyFile(source, "no text found in the file")
 
     meta = extract(full.split("\n\n"), fallback_title=path.stem)
+    if layout_title:  # what the title page prints largest says better what the document is
+        meta.title = layout_title
+        meta.doc_type = find_type(layout_title, full[:800])
     doc = Document(
         source=source, text=full, title=meta.title, doc_type=meta.doc_type, date=meta.date,
         diarienummer=meta.diarienummer, issuer=meta.issuer, content_hash=file_hash(path),

@@ -25,6 +25,11 @@ _TYPES = [
     ("skrivelse", "skrivelse"),
     ("riktlinje", "riktlinje"),
     ("handbok", "handbok"),
+    ("handläggarstöd", "handbok"),
+    ("rutin", "rutin"),
+    ("vägledning", "vägledning"),
+    ("överenskommelse", "överenskommelse"),
+    ("stödmaterial", "stödmaterial"),
     ("rapport", "rapport"),
 ]
 _ISSUER = re.compile(
@@ -99,7 +104,7 @@ def find_title(paragraphs: list[str], fallback: str) -> str:
                     break
                 tail.append(word)
             title = f"{title} – {' '.join(tail)}"
-        elif len(p.split()) <= 6 and nxt and len(nxt.split()) <= 12:
+        elif len(p.split()) <= 6 and nxt and len(nxt.split()) <= 12 and nxt != p:
             # "Utlåtande 2016:203 RVI (Dnr ...)" says what, the next line says about what
             title = f"{title} – {nxt.rstrip('.')}"
         return title

@@ -57,6 +57,21 @@ class PdfText:
     needs_ocr: list[int] = field(default_factory=list)  # no text layer and not OCR'd
     ocr_pages: list[int] = field(default_factory=list)  # text came from OCR
 
+    @property
+    def title(self) -> str:
+        """The text printed largest on the first page with text (a title page's title), when it
+        is larger than the body text; "" when the layout is unknown or nothing stands out."""
+        for page in self.pages:
+            if not page.text.strip():
+                continue
+            blocks = [b for b in page.blocks or [] if b.lines and 2 <= len(b.text.split()) <= 40]
+            if not blocks:
+                return ""
+            top = max(blocks, key=lambda b: max(x.size for x in b.lines))
+            body = sorted(x.size for b in page.blocks for x in b.lines)[len([1 for b in page.blocks for _ in b.lines]) // 2]
+            return " ".join(top.text.split()) if max(x.size for x in top.lines) > 1.2 * body else ""
+        return ""
+
 
 # --------------------------------------------------------------------------- headers/footers
 

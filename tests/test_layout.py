@@ -74,3 +74,23 @@ def test_pdf_that_pdfium_cannot_open_is_read_as_plain_text(handbook, monkeypatch
     assert all(page.blocks is None for page in result.pages)
     assert HANDBOOK_QUOTE_ON_PAGE_3 in _words(result.pages[2].text)
     assert load_document(handbook).chunks  # still indexed, one paragraph per page
+
+
+def test_what_the_first_page_prints_largest_is_the_title_and_names_the_type(tmp_path):
+    from fpdf import FPDF
+
+    font = require_font()
+    doc = FPDF(format="A4")
+    doc.add_font("Body", fname=str(font))
+    doc.add_page()
+    doc.set_font("Body", size=9)
+    doc.cell(0, 6, "Västerås stad, utbildningsförvaltningen", new_x="LMARGIN", new_y="NEXT")
+    doc.set_font("Body", size=20)
+    doc.multi_cell(0, 9, "Rutin för samverkan kring elever med hög frånvaro", new_x="LMARGIN", new_y="NEXT")
+    doc.set_font("Body", size=10.5)
+    doc.multi_cell(0, 5.2, " ".join(sample_paragraphs(1, 6)), new_x="LMARGIN", new_y="NEXT")
+    path = tmp_path / "rutin.pdf"
+    doc.output(str(path))
+    document = load_document(path).document
+    assert document.title == "Rutin för samverkan kring elever med hög frånvaro"
+    assert document.doc_type == "rutin"
