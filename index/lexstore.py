@@ -493,6 +493,33 @@ def _changed_words(old: dict, new: dict, old_an, new_an, keys: set[str]) -> set[
     return {k for k in hit if old_an.tokens(k) != new_an.tokens(k)}
 
 
+_FAR = np.iinfo(np.int64).max
+
+
+def row_sums(columns: list[np.ndarray]) -> np.ndarray:
+    """The float32 sums across ``columns``, element by element, added in the order in which
+    ``np.stack(columns, axis=1).sum(axis=1)`` adds them (numpy's pairwise sum: in sequence
+    below eight columns, else eight running sums, combined pairwise, then the rest), without
+    building the stacked array: one pass per column. ``PassageIndex`` sums that way."""
+    if len(columns) > 128:  # numpy splits longer rows into blocks; not worth copying
+        return np.stack(columns, axis=1).sum(axis=1)
+    if len(columns) < 8:
+        total = columns[0].copy()
+        for c in columns[1:]:
+            total += c
+        return total
+    r = [c.copy() for c in columns[:8]]
+    i, whole = 8, len(columns) - len(columns) % 8
+    while i < whole:
+        for j in range(8):
+            r[j] += columns[i + j]
+        i += 8
+    total = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
+    for c in columns[i:]:
+        total += c
+    return total
+
+
 class LexicalView:
     """One consistent state of the segments: global statistics and the three lexical signals.
 
@@ -642,10 +669,12 @@ class LexicalView:
 
         A chunk where the words of one group (question word) alone occur scores that
         group's best term. Only in chunks where two or more groups occur are the spans
-        looked at: per place of a query word, per group, the best value among its terms
-        whose next place is less than ``span`` words on. That gives the same float32 maxima,
-        summed per row in the same order, as the old event-by-event scan, in passes over
-        the places of those chunks instead of places x words-in-a-span steps.
+        looked at, and there only at the places (spots) that have a word of another group
+        less than ``span`` words on (elsewhere a spot's value is one word's, which the
+        chunk's best single word already gives): per spot, per group, the best value among
+        its terms whose next place is less than ``span`` words on, summed in the order
+        ``PassageIndex`` sums them. Each step is a pass over arrays of places, no Python
+        loop over chunks or places.
         """
         out = np.zeros(self.n, dtype=np.float32)
         slots = []  # (group, value, places)
@@ -659,28 +688,56 @@ class LexicalView:
                     slots.append((g, np.float32(w * self.idf.get(term, 0.0)), x))
         if not slots:
             return out
+        stride, span = self.stride, self.span
         in_group = np.zeros((len(groups), self.n), dtype=bool)
+        rows_of = []
         for g, v, x in slots:
-            rows = x // self.stride
+            rows = x // stride
+            rows_of.append(rows)
             out[rows] = np.maximum(out[rows], v)  # the best single word of each chunk
             in_group[g, rows] = True
         several = in_group.sum(axis=0) > 1
         if not several.any():
             return out
-        slots = [(g, v, x[several[x // self.stride]]) for g, v, x in slots]
-        spots = np.sort(np.concatenate([x for _, _, x in slots]))
-        spots = spots[np.concatenate(([True], spots[1:] != spots[:-1]))]
-        far = np.iinfo(np.int64).max
-        best = np.zeros((len(spots), len(groups)), dtype=np.float32)
-        for g, v, x in slots:
-            if not len(x):
-                continue
-            nxt = np.full(len(spots), far, dtype=np.int64)
-            nxt[np.searchsorted(spots, x)] = x  # this term's own places, then the next one on
-            nxt = np.minimum.accumulate(nxt[::-1])[::-1]
-            col = best[:, g]
-            np.maximum(col, np.where(nxt < spots + self.span, v, np.float32(0)), out=col)
-        np.maximum.at(out, spots // self.stride, best.sum(axis=1))
+        slots = [(g, v, x[several[rows]]) for (g, v, x), rows in zip(slots, rows_of)]
+        slots = [s for s in slots if len(s[2])]
+        # every place of every slot, ascending, tagged with its slot in the low bits (a merge
+        # of sorted runs: the stable sort finds them)
+        bits = max(1, (len(slots) - 1).bit_length())
+        events = np.concatenate([(x << bits) | k for k, (_, _, x) in enumerate(slots)])
+        events.sort(kind="stable")
+        places, slot = events >> bits, events & ((1 << bits) - 1)
+        group = np.array([g for g, _, _ in slots], dtype=np.int64)[slot]
+        e = len(places)
+        new = np.empty(e, dtype=bool)
+        new[0] = True
+        np.not_equal(places[1:], places[:-1], out=new[1:])
+        first = np.flatnonzero(new)  # each spot's first event
+        spots = places[first]
+        n_spots = len(spots)
+        # the next event of another group than a spot's first event's (same place included)
+        next_change = np.full(e + 1, e, dtype=np.int64)
+        change = np.flatnonzero(group[1:] != group[:-1]) + 1
+        next_change[change] = change
+        next_change = np.minimum.accumulate(next_change[::-1])[::-1][first + 1]
+        wanted = np.append(places, _FAR)[next_change] - spots < span
+        if not wanted.any():
+            return out
+        # spots are numbered from the last, so that "the next place on" is a running minimum
+        at = (n_spots - 1) - np.flatnonzero(wanted)
+        kept = spots[::-1][at]
+        spot_of = (n_spots - 1) - (np.cumsum(new) - 1)
+        by_slot = np.argsort(slot, kind="stable")
+        bounds = np.cumsum([0] + [len(x) for _, _, x in slots])
+        best: list[np.ndarray | None] = [None] * len(groups)
+        for k, (g, v, x) in enumerate(slots):
+            nxt = np.full(n_spots, _FAR, dtype=np.int64)
+            nxt[spot_of[by_slot[bounds[k]:bounds[k + 1]]]] = x  # this term's own places
+            np.minimum.accumulate(nxt, out=nxt)  # then the next one on
+            val = np.where(nxt[at] - kept < span, v, np.float32(0))
+            best[g] = val if best[g] is None else np.maximum(best[g], val)
+        zero = np.zeros(len(kept), dtype=np.float32)
+        np.maximum.at(out, kept // stride, row_sums([b if b is not None else zero for b in best]))
         return out
 
 
