@@ -706,38 +706,48 @@ class LexicalView:
         bits = max(1, (len(slots) - 1).bit_length())
         events = np.concatenate([(x << bits) | k for k, (_, _, x) in enumerate(slots)])
         events.sort(kind="stable")
-        places, slot = events >> bits, events & ((1 << bits) - 1)
-        group = np.array([g for g, _, _ in slots], dtype=np.int64)[slot]
+        places = events >> bits
+        slot = (events & ((1 << bits) - 1)).astype(np.uint8 if bits <= 8 else np.uint16)
+        group = np.array([g for g, _, _ in slots], dtype=np.int32)[slot]
         e = len(places)
         new = np.empty(e, dtype=bool)
         new[0] = True
         np.not_equal(places[1:], places[:-1], out=new[1:])
         first = np.flatnonzero(new)  # each spot's first event
         spots = places[first]
-        n_spots = len(spots)
-        # the next event of another group than a spot's first event's (same place included)
-        next_change = np.full(e + 1, e, dtype=np.int64)
-        change = np.flatnonzero(group[1:] != group[:-1]) + 1
-        next_change[change] = change
-        next_change = np.minimum.accumulate(next_change[::-1])[::-1][first + 1]
-        wanted = np.append(places, _FAR)[next_change] - spots < span
+        # a spot counts where the run of its first event's group ends less than span on
+        change = np.empty(e, dtype=bool)
+        change[0] = True
+        np.not_equal(group[1:], group[:-1], out=change[1:])
+        run_end = np.append(np.flatnonzero(change)[1:], e)[np.cumsum(change)[first] - 1]
+        wanted = np.append(places, _FAR)[run_end] - spots < span
         if not wanted.any():
             return out
-        # spots are numbered from the last, so that "the next place on" is a running minimum
-        at = (n_spots - 1) - np.flatnonzero(wanted)
-        kept = spots[::-1][at]
-        spot_of = (n_spots - 1) - (np.cumsum(new) - 1)
-        by_slot = np.argsort(slot, kind="stable")
-        bounds = np.cumsum([0] + [len(x) for _, _, x in slots])
+        # the wanted spots from the last to the first, so that "the next place of a term on"
+        # is a running minimum over contiguous memory
+        last_kept = np.cumsum(wanted) - 1  # per spot: the last wanted spot at or before it
+        n_kept = int(last_kept[-1]) + 1
+        kept = spots[wanted][::-1].copy()
+        spot_of = np.cumsum(new) - 1  # event -> spot
+        by_slot = np.argsort(slot, kind="stable")  # radix sort: each slot's events, ascending
+        start = 0
         best: list[np.ndarray | None] = [None] * len(groups)
-        for k, (g, v, x) in enumerate(slots):
-            nxt = np.full(n_spots, _FAR, dtype=np.int64)
-            nxt[spot_of[by_slot[bounds[k]:bounds[k + 1]]]] = x  # this term's own places
-            np.minimum.accumulate(nxt, out=nxt)  # then the next one on
-            val = np.where(nxt[at] - kept < span, v, np.float32(0))
+        for g, v, x in slots:
+            ends = last_kept[spot_of[by_slot[start:start + len(x)]]]
+            start += len(x)
+            firsts = np.flatnonzero(np.diff(ends, prepend=-2))
+            firsts = firsts[ends[firsts] >= 0]  # places before the first wanted spot: none
+            nxt = np.full(n_kept, _FAR, dtype=np.int64)
+            nxt[(n_kept - 1) - ends[firsts]] = x[firsts]  # each spot's first place of the term
+            np.minimum.accumulate(nxt, out=nxt)  # ... at or after it
+            val = np.where(nxt - kept < span, v, np.float32(0))
             best[g] = val if best[g] is None else np.maximum(best[g], val)
-        zero = np.zeros(len(kept), dtype=np.float32)
-        np.maximum.at(out, kept // stride, row_sums([b if b is not None else zero for b in best]))
+        zero = np.zeros(n_kept, dtype=np.float32)
+        sums = row_sums([b if b is not None else zero for b in best])
+        rows = kept // stride
+        starts = np.flatnonzero(np.diff(rows, prepend=-1))
+        rows = rows[starts]
+        out[rows] = np.maximum(out[rows], np.maximum.reduceat(sums, starts))
         return out
 
 
