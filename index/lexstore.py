@@ -565,6 +565,9 @@ class LexicalView:
         self.w_len = np.concatenate(w_len) if self.n_win else np.zeros(0, dtype=np.float32)
         self.w_owner = np.concatenate(w_owner) if self.n_win else np.zeros(0, dtype=np.int64)
         self.w_offsets = np.cumsum([0] + [len(x) for x in w_len])
+        self.w_first = np.searchsorted(self.w_owner, np.arange(n))  # each chunk's first window
+        if n and not (self.w_first[0] == 0 and (np.diff(self.w_first) > 0).all()):
+            self.w_first = None  # a chunk without a window: np.maximum.at over the owners
         self._columns: OrderedDict = OrderedDict()  # (kind, term id) -> arrays over all segments
         self._column_bytes = 0
         self._lock = threading.Lock()
@@ -625,19 +628,30 @@ class LexicalView:
     def _ids(self, terms):
         return [(self.vocab[t], w) for t, w in terms.items() if t in self.vocab]
 
-    def chunk_scores(self, terms: dict[str, float]) -> np.ndarray:
-        """BM25 (bm25s, Lucene variant) of weighted query terms per chunk, view order."""
-        out = np.zeros(self.n, dtype=np.float32)
+    def chunk_scores(self, terms: dict[str, float], rows: np.ndarray | None = None) -> np.ndarray:
+        """BM25 (bm25s, Lucene variant) of weighted query terms per chunk, view order; with
+        ``rows``, of those view rows only (the same values, in their order)."""
         n = self.n
+        if rows is not None:
+            rows = np.asarray(rows, dtype=np.int64)
+            order = np.argsort(rows, kind="stable")
+            wanted = rows[order]
+        out = np.zeros(n if rows is None else len(rows), dtype=np.float32)
         for t, w in self._ids(terms):
             d = int(self.c_df[t])
             if not d:
                 continue
             idf = np.float32(math.log(1 + (n - d + 0.5) / (d + 0.5)))
-            rows, tf = self.column("c", t)
-            dl = self.c_len[rows]
+            col, tf = self.column("c", t)
+            if not len(col):
+                continue
+            if rows is not None:  # the column's entries for the wanted rows, if any
+                at = np.minimum(np.searchsorted(col, wanted), len(col) - 1)
+                hit = col[at] == wanted
+                col, tf, where = col[at[hit]], tf[at[hit]], order[hit]
+            dl = self.c_len[col]
             weight = (idf * (tf / (K1 * ((1 - B) + B * dl / self.c_avg) + tf))).astype(np.float32)
-            out[rows] += np.float32(w) * weight
+            out[col if rows is None else where] += np.float32(w) * weight
         return out
 
     def window_scores(self, terms: dict[str, float]) -> np.ndarray:
@@ -655,7 +669,11 @@ class LexicalView:
             if acc is None:
                 acc = np.zeros(self.n_win, dtype=np.float32)
             acc[rows] += weight.astype(np.float32) * np.float32(w)
-        if acc is not None:
+        if acc is None:
+            return out
+        if self.w_first is not None:  # a chunk's windows are consecutive: its best in one pass
+            np.maximum(out, np.maximum.reduceat(acc, self.w_first), out=out)
+        else:
             np.maximum.at(out, self.w_owner, acc)
         return out
 

@@ -192,9 +192,9 @@ class ChunkStore:
     def query(self, vector: np.ndarray, n: int, where: dict | None = None) -> list[tuple[str, float]]:
         """Nearest chunks as (chunk_id, cosine similarity), best first."""
         col = self._get()
-        total = col.count() if col is not None else 0  # one count: each is a round trip
-        if total == 0:
+        if col is None:
             return []
-        res = col.query(query_embeddings=[np.asarray(vector).tolist()], n_results=min(n, total),
+        # Chroma 1.x returns what there is when asked for more: no count first (a round trip)
+        res = col.query(query_embeddings=[np.asarray(vector).tolist()], n_results=n,
                         where=where, include=["distances"])
         return [(cid, 1.0 - float(d)) for cid, d in zip(res["ids"][0], res["distances"][0])]
