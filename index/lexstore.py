@@ -742,24 +742,40 @@ class LexicalView:
         if not wanted.any():
             return out
         # the wanted spots from the last to the first, so that "the next place of a term on"
-        # is a running minimum over contiguous memory
+        # is a running minimum over contiguous memory (in 32 bits when the places fit)
         last_kept = np.cumsum(wanted) - 1  # per spot: the last wanted spot at or before it
         n_kept = int(last_kept[-1]) + 1
-        kept = spots[wanted][::-1].copy()
-        spot_of = np.cumsum(new) - 1  # event -> spot
+        small = self.n * stride + span < np.iinfo(np.int32).max
+        dtype, far = (np.int32, np.iinfo(np.int32).max) if small else (np.int64, _FAR)
+        ascending = spots[wanted]
+        kept = ascending[::-1].astype(dtype)
+        reach = kept + dtype(span)
+        ends_of = last_kept[np.cumsum(new) - 1]  # event -> the last wanted spot at or before it
         by_slot = np.argsort(slot, kind="stable")  # radix sort: each slot's events, ascending
         start = 0
         best: list[np.ndarray | None] = [None] * len(groups)
         for g, v, x in slots:
-            ends = last_kept[spot_of[by_slot[start:start + len(x)]]]
+            ends = ends_of[by_slot[start:start + len(x)]]
             start += len(x)
+            if best[g] is None:
+                best[g] = np.zeros(n_kept, dtype=np.float32)
+            if 8 * len(x) < n_kept:  # a rare term: mark the spots within span before its places
+                lo = np.searchsorted(ascending, x - span, side="right")
+                count = np.maximum(ends - lo + 1, 0)
+                total = int(count.sum())
+                if 2 * total < n_kept:
+                    hit = count > 0
+                    count, lo = count[hit], lo[hit]
+                    at = np.arange(total) + np.repeat(lo - (np.cumsum(count) - count), count)
+                    at = (n_kept - 1) - at
+                    best[g][at] = np.maximum(best[g][at], v)
+                    continue
             firsts = np.flatnonzero(np.diff(ends, prepend=-2))
             firsts = firsts[ends[firsts] >= 0]  # places before the first wanted spot: none
-            nxt = np.full(n_kept, _FAR, dtype=np.int64)
+            nxt = np.full(n_kept, far, dtype=dtype)
             nxt[(n_kept - 1) - ends[firsts]] = x[firsts]  # each spot's first place of the term
             np.minimum.accumulate(nxt, out=nxt)  # ... at or after it
-            val = np.where(nxt - kept < span, v, np.float32(0))
-            best[g] = val if best[g] is None else np.maximum(best[g], val)
+            np.maximum(best[g], np.where(nxt < reach, v, np.float32(0)), out=best[g])
         zero = np.zeros(n_kept, dtype=np.float32)
         sums = row_sums([b if b is not None else zero for b in best])
         rows = kept // stride
