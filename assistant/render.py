@@ -229,7 +229,7 @@ def _closest_html(answer: Answer, old_years: int, today: date | None, n: int = 3
         items.append(
             f'<article class="hb-source hb-closest">'
             f'<h4><span class="hb-n">{i}.</span> {html.escape(chunk.title or chunk.source)}</h4>'
-            f'<p class="hb-meta">{describe(chunk, page)}</p>'
+            f'<p class="hb-meta">{describe(chunk)}</p>'
             + (f'<p class="hb-old" role="note">{html.escape(note)}</p>' if note else "")
             + f'<blockquote class="hb-excerpt">{excerpt}</blockquote>'
             f'<details><summary>Visa hela avsnittet</summary>'

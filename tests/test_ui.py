@@ -250,6 +250,20 @@ def test_document_text_is_escaped_and_the_quote_marked():
         'Före &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; <mark>citatet &amp; efter.</mark>')
 
 
+def test_an_uncertain_answer_shows_the_closest_passages_marked_as_no_answer():
+    from assistant.models import Answer
+    from index.models import Passage
+    from ingest.models import Chunk
+
+    chunk = Chunk(chunk_id="c1", source="corpus/rutin.pdf", title="Rutin <för> samverkan",
+                  text="Skolan kontaktar socialtjänsten.", start=0, end=32, doc_type="riktlinje",
+                  date="2024-01-02", page=3)
+    answer = Answer("q", "osäkert", False, passages=[Passage(chunk, 0.5)], outcome="uncertain")
+    panel = render.sources_html(answer, old_years=5, today=date(2026, 11, 24))
+    assert "inget av dem besvarar frågan direkt" in panel and "s. 3" in panel
+    assert "Rutin &lt;för&gt; samverkan" in panel and "Skolan kontaktar socialtjänsten." in panel
+
+
 def test_answer_markup_escapes_html_and_links_each_marker():
     assert render.answer_markdown('”a < b” [1] och [12]') == (
         '”a &lt; b” <a href="#kalla-1" class="hb-cite">[1]</a> och '
