@@ -28,12 +28,15 @@ names the segments of the current state and the store generation it reflects.
 """
 from __future__ import annotations
 
+import dataclasses
 import fcntl
 import json
 import math
+import mmap
 import os
 import re
 import shutil
+import sys
 import threading
 import uuid
 from collections import Counter, OrderedDict
@@ -273,6 +276,37 @@ def patch_segment(folder: Path, old: "Segment", changed: set[str], analyzer: Swe
     return len(redo)
 
 
+_META_STRINGS = ("source", "title", "section", "doc_type", "date", "diarienummer", "issuer",
+                 "content_hash", "page_starts")
+_TEXTS_KEPT = 64  # texts per segment kept after use (a question reads its passages' several times)
+
+
+class StoredChunk(Chunk):
+    """A chunk of a segment that reads its text (and OCR original) from the segment's file when
+    used. A view of 100,000 chunks holds their metadata (strings shared between the chunks of a
+    document), not the ~150 MB of their texts; a question reads those of its passages. Copies
+    and pickles are plain ``Chunk`` objects."""
+
+    def __init__(self, segment: "Segment", row: int, chunk_id: str, meta: dict):
+        d = self.__dict__
+        d["chunk_id"], d["_segment"], d["_row"] = chunk_id, segment, row
+        for key in _META_STRINGS:
+            d[key] = sys.intern(str(meta.get(key, "")))
+        d["start"], d["end"] = int(meta.get("start", 0)), int(meta.get("end", 0))
+        d["page"] = int(meta.get("page", 1))
+
+    @property
+    def text(self) -> str:
+        return self._segment.text(self._row)[0]
+
+    @property
+    def raw_text(self) -> str:
+        return self._segment.text(self._row)[1]
+
+    def __reduce__(self):
+        return Chunk, tuple(getattr(self, f.name) for f in dataclasses.fields(Chunk))
+
+
 class Segment:
     """One segment, memory-mapped."""
 
@@ -283,6 +317,8 @@ class Segment:
             setattr(self, name, np.load(folder / f"{name}.npy", mmap_mode="r"))
         self.n = len(self.c_len)
         self._chunks: list[Chunk] | None = None
+        self._texts: OrderedDict = OrderedDict()  # row -> (text, raw_text), the last few used
+        self._text_lock = threading.Lock()
 
     def records(self) -> list[tuple[str, str, dict]]:
         with open(self.folder / "chunks.jsonl", encoding="utf-8") as f:
@@ -295,10 +331,33 @@ class Segment:
             return [r[0] for r in self.records()]
 
     def chunks(self) -> list[Chunk]:
-        """The segment's chunks, read once per process (a segment never changes)."""
+        """The segment's chunks, read once per process (a segment never changes). Their texts
+        stay on disk until used (``StoredChunk``)."""
         if self._chunks is None:
-            self._chunks = [Chunk.from_record(cid, text, meta) for cid, text, meta in self.records()]
+            path = self.folder / "chunks.jsonl"
+            with open(path, "rb") as f:
+                data = f.read()
+                # texts are read from this mapping later: it outlives a sync that unlinks the file
+                self._jsonl = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) if data else None
+            ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10)  # JSON escapes \n
+            self._line_starts = np.concatenate([[0], ends + 1]).tolist()
+            self._chunks = [StoredChunk(self, i, *json.loads(data[a:e])[::2])
+                            for i, (a, e) in enumerate(zip(self._line_starts, ends.tolist()))]
         return self._chunks
+
+    def text(self, row: int) -> tuple[str, str]:
+        """(text, raw_text) of the chunk in row ``row``."""
+        with self._text_lock:
+            hit = self._texts.get(row)
+        if hit is None:
+            a, e = self._line_starts[row], self._line_starts[row + 1] - 1
+            _, text, meta = json.loads(self._jsonl[a:e])
+            hit = (text, meta.get("raw_text", ""))
+            with self._text_lock:
+                if len(self._texts) >= _TEXTS_KEPT:
+                    self._texts.popitem(last=False)
+                self._texts[row] = hit
+        return hit
 
     def stats(self) -> dict:
         return json.loads((self.folder / "stats.json").read_text())
