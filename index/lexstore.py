@@ -39,6 +39,7 @@ import shutil
 import sys
 import threading
 import uuid
+import weakref
 from collections import Counter, OrderedDict
 from contextlib import contextmanager
 from pathlib import Path
@@ -281,6 +282,30 @@ _META_STRINGS = ("source", "title", "section", "doc_type", "date", "diarienummer
 _TEXTS_KEPT = 64  # texts per segment kept after use (a question reads its passages' several times)
 
 
+_READ = ("c_row", "c_tf", "w_row", "w_tf", "p_chunk", "p_pos")  # read by column, not mapped
+
+
+class _NpyFile:
+    """A .npy file kept open and read in slices with pread (no memory mapping)."""
+
+    def __init__(self, path: Path):
+        self.fd = os.open(path, os.O_RDONLY)
+        self._closer = weakref.finalize(self, os.close, self.fd)
+        with open(path, "rb") as f:
+            fmt = np.lib.format
+            version = fmt.read_magic(f)
+            read_header = fmt.read_array_header_1_0 if version == (1, 0) else fmt.read_array_header_2_0
+            shape, fortran, dtype = read_header(f)
+            assert not fortran and not dtype.hasobject, "a segment's arrays are plain C arrays"
+            self.offset = f.tell()
+        self.dtype, self.length = np.dtype(dtype), int(np.prod(shape))
+
+    def read(self, a: int, e: int) -> np.ndarray:
+        size = self.dtype.itemsize
+        data = os.pread(self.fd, (e - a) * size, self.offset + a * size)
+        return np.frombuffer(data, dtype=self.dtype)
+
+
 class StoredChunk(Chunk):
     """A chunk of a segment that reads its text (and OCR original) from the segment's file when
     used. A view of 100,000 chunks holds their metadata (strings shared between the chunks of a
@@ -314,7 +339,12 @@ class Segment:
         self.name = folder.name
         self.folder = folder
         for name in _ARRAYS:
-            setattr(self, name, np.load(folder / f"{name}.npy", mmap_mode="r"))
+            if name not in _READ:
+                setattr(self, name, np.load(folder / f"{name}.npy", mmap_mode="r"))
+        # the columns' arrays are read with pread, not mapped: a mapped page read stays resident
+        # in this process (with its neighbours) for as long as the mapping lives, ~200 MB at
+        # 100,000 chunks after a few hundred questions; an open file outlives an unlink too
+        self._files = {name: _NpyFile(folder / f"{name}.npy") for name in _READ}
         self.n = len(self.c_len)
         self._chunks: list[Chunk] | None = None
         self._texts: OrderedDict = OrderedDict()  # row -> (text, raw_text), the last few used
@@ -371,8 +401,14 @@ class Segment:
         if a == e:
             return None
         if kind == "p":
-            return self.p_chunk[a:e], self.p_pos[a:e]
-        return getattr(self, f"{kind}_row")[a:e], getattr(self, f"{kind}_tf")[a:e]
+            return self._files["p_chunk"].read(a, e), self._files["p_pos"].read(a, e)
+        return self._files[f"{kind}_row"].read(a, e), self._files[f"{kind}_tf"].read(a, e)
+
+    def __getattr__(self, name: str):
+        """A column array whole (patch_segment), memory-mapped for the moment."""
+        if name in _READ:
+            return np.load(self.folder / f"{name}.npy", mmap_mode="r")
+        raise AttributeError(name)
 
     def df(self, kind: str, n_terms: int) -> np.ndarray:
         ptr = np.asarray(getattr(self, f"{kind}_ptr"))
