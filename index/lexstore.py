@@ -312,7 +312,11 @@ class StoredChunk(Chunk):
     document), not the ~150 MB of their texts; a question reads those of its passages. Copies
     and pickles are plain ``Chunk`` objects."""
 
-    def __init__(self, segment: "Segment", row: int, chunk_id: str, meta: dict):
+    def __init__(self, *args, **fields):
+        if not (args and isinstance(args[0], Segment)):  # dataclasses.replace(): texts given
+            Chunk.__init__(self, *args, **fields)
+            return
+        segment, row, chunk_id, meta = args
         d = self.__dict__
         d["chunk_id"], d["_segment"], d["_row"] = chunk_id, segment, row
         for key in _META_STRINGS:
@@ -322,11 +326,21 @@ class StoredChunk(Chunk):
 
     @property
     def text(self) -> str:
-        return self._segment.text(self._row)[0]
+        d = self.__dict__
+        return d["_text"] if "_text" in d else d["_segment"].text(d["_row"])[0]
+
+    @text.setter
+    def text(self, value: str) -> None:
+        self.__dict__["_text"] = value
 
     @property
     def raw_text(self) -> str:
-        return self._segment.text(self._row)[1]
+        d = self.__dict__
+        return d["_raw_text"] if "_raw_text" in d else d["_segment"].text(d["_row"])[1]
+
+    @raw_text.setter
+    def raw_text(self, value: str) -> None:
+        self.__dict__["_raw_text"] = value
 
     def __reduce__(self):
         return Chunk, tuple(getattr(self, f.name) for f in dataclasses.fields(Chunk))

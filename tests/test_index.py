@@ -115,6 +115,10 @@ def test_the_retriever_lists_the_documents_as_the_store_does_and_reads_texts_whe
 
     copy = pickle.loads(pickle.dumps(retriever.chunks[0]))
     assert type(copy).__name__ == "Chunk" and copy == stored[copy.chunk_id]
+    import dataclasses
+
+    moved = dataclasses.replace(retriever.chunks[0], page=7)
+    assert moved.page == 7 and moved.text == retriever.chunks[0].text
 
 
 def test_a_paragraph_repeated_in_two_documents_is_not_shown_twice_in_a_row(tmp_path, handbok_home, e5):
