@@ -28,14 +28,18 @@ names the segments of the current state and the store generation it reflects.
 """
 from __future__ import annotations
 
+import dataclasses
 import fcntl
 import json
 import math
+import mmap
 import os
 import re
 import shutil
+import sys
 import threading
 import uuid
+import weakref
 from collections import Counter, OrderedDict
 from contextlib import contextmanager
 from pathlib import Path
@@ -273,6 +277,75 @@ def patch_segment(folder: Path, old: "Segment", changed: set[str], analyzer: Swe
     return len(redo)
 
 
+_META_STRINGS = ("source", "title", "section", "doc_type", "date", "diarienummer", "issuer",
+                 "content_hash", "page_starts")
+_TEXTS_KEPT = 64  # texts per segment kept after use (a question reads its passages' several times)
+
+
+_READ = ("c_row", "c_tf", "w_row", "w_tf", "p_chunk", "p_pos")  # read by column, not mapped
+
+
+class _NpyFile:
+    """A .npy file kept open and read in slices with pread (no memory mapping)."""
+
+    def __init__(self, path: Path):
+        self.fd = os.open(path, os.O_RDONLY)
+        self._closer = weakref.finalize(self, os.close, self.fd)
+        with open(path, "rb") as f:
+            fmt = np.lib.format
+            version = fmt.read_magic(f)
+            read_header = fmt.read_array_header_1_0 if version == (1, 0) else fmt.read_array_header_2_0
+            shape, fortran, dtype = read_header(f)
+            assert not fortran and not dtype.hasobject, "a segment's arrays are plain C arrays"
+            self.offset = f.tell()
+        self.dtype, self.length = np.dtype(dtype), int(np.prod(shape))
+
+    def read(self, a: int, e: int) -> np.ndarray:
+        size = self.dtype.itemsize
+        data = os.pread(self.fd, (e - a) * size, self.offset + a * size)
+        return np.frombuffer(data, dtype=self.dtype)
+
+
+class StoredChunk(Chunk):
+    """A chunk of a segment that reads its text (and OCR original) from the segment's file when
+    used. A view of 100,000 chunks holds their metadata (strings shared between the chunks of a
+    document), not the ~150 MB of their texts; a question reads those of its passages. Copies
+    and pickles are plain ``Chunk`` objects."""
+
+    def __init__(self, *args, **fields):
+        if not (args and isinstance(args[0], Segment)):  # dataclasses.replace(): texts given
+            Chunk.__init__(self, *args, **fields)
+            return
+        segment, row, chunk_id, meta = args
+        d = self.__dict__
+        d["chunk_id"], d["_segment"], d["_row"] = chunk_id, segment, row
+        for key in _META_STRINGS:
+            d[key] = sys.intern(str(meta.get(key, "")))
+        d["start"], d["end"] = int(meta.get("start", 0)), int(meta.get("end", 0))
+        d["page"] = int(meta.get("page", 1))
+
+    @property
+    def text(self) -> str:
+        d = self.__dict__
+        return d["_text"] if "_text" in d else d["_segment"].text(d["_row"])[0]
+
+    @text.setter
+    def text(self, value: str) -> None:
+        self.__dict__["_text"] = value
+
+    @property
+    def raw_text(self) -> str:
+        d = self.__dict__
+        return d["_raw_text"] if "_raw_text" in d else d["_segment"].text(d["_row"])[1]
+
+    @raw_text.setter
+    def raw_text(self, value: str) -> None:
+        self.__dict__["_raw_text"] = value
+
+    def __reduce__(self):
+        return Chunk, tuple(getattr(self, f.name) for f in dataclasses.fields(Chunk))
+
+
 class Segment:
     """One segment, memory-mapped."""
 
@@ -280,9 +353,16 @@ class Segment:
         self.name = folder.name
         self.folder = folder
         for name in _ARRAYS:
-            setattr(self, name, np.load(folder / f"{name}.npy", mmap_mode="r"))
+            if name not in _READ:
+                setattr(self, name, np.load(folder / f"{name}.npy", mmap_mode="r"))
+        # the columns' arrays are read with pread, not mapped: a mapped page read stays resident
+        # in this process (with its neighbours) for as long as the mapping lives, ~200 MB at
+        # 100,000 chunks after a few hundred questions; an open file outlives an unlink too
+        self._files = {name: _NpyFile(folder / f"{name}.npy") for name in _READ}
         self.n = len(self.c_len)
         self._chunks: list[Chunk] | None = None
+        self._texts: OrderedDict = OrderedDict()  # row -> (text, raw_text), the last few used
+        self._text_lock = threading.Lock()
 
     def records(self) -> list[tuple[str, str, dict]]:
         with open(self.folder / "chunks.jsonl", encoding="utf-8") as f:
@@ -295,10 +375,33 @@ class Segment:
             return [r[0] for r in self.records()]
 
     def chunks(self) -> list[Chunk]:
-        """The segment's chunks, read once per process (a segment never changes)."""
+        """The segment's chunks, read once per process (a segment never changes). Their texts
+        stay on disk until used (``StoredChunk``)."""
         if self._chunks is None:
-            self._chunks = [Chunk.from_record(cid, text, meta) for cid, text, meta in self.records()]
+            path = self.folder / "chunks.jsonl"
+            with open(path, "rb") as f:
+                data = f.read()
+                # texts are read from this mapping later: it outlives a sync that unlinks the file
+                self._jsonl = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) if data else None
+            ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10)  # JSON escapes \n
+            self._line_starts = np.concatenate([[0], ends + 1]).tolist()
+            self._chunks = [StoredChunk(self, i, *json.loads(data[a:e])[::2])
+                            for i, (a, e) in enumerate(zip(self._line_starts, ends.tolist()))]
         return self._chunks
+
+    def text(self, row: int) -> tuple[str, str]:
+        """(text, raw_text) of the chunk in row ``row``."""
+        with self._text_lock:
+            hit = self._texts.get(row)
+        if hit is None:
+            a, e = self._line_starts[row], self._line_starts[row + 1] - 1
+            _, text, meta = json.loads(self._jsonl[a:e])
+            hit = (text, meta.get("raw_text", ""))
+            with self._text_lock:
+                if len(self._texts) >= _TEXTS_KEPT:
+                    self._texts.popitem(last=False)
+                self._texts[row] = hit
+        return hit
 
     def stats(self) -> dict:
         return json.loads((self.folder / "stats.json").read_text())
@@ -312,8 +415,14 @@ class Segment:
         if a == e:
             return None
         if kind == "p":
-            return self.p_chunk[a:e], self.p_pos[a:e]
-        return getattr(self, f"{kind}_row")[a:e], getattr(self, f"{kind}_tf")[a:e]
+            return self._files["p_chunk"].read(a, e), self._files["p_pos"].read(a, e)
+        return self._files[f"{kind}_row"].read(a, e), self._files[f"{kind}_tf"].read(a, e)
+
+    def __getattr__(self, name: str):
+        """A column array whole (patch_segment), memory-mapped for the moment."""
+        if name in _READ:
+            return np.load(self.folder / f"{name}.npy", mmap_mode="r")
+        raise AttributeError(name)
 
     def df(self, kind: str, n_terms: int) -> np.ndarray:
         ptr = np.asarray(getattr(self, f"{kind}_ptr"))
@@ -493,6 +602,33 @@ def _changed_words(old: dict, new: dict, old_an, new_an, keys: set[str]) -> set[
     return {k for k in hit if old_an.tokens(k) != new_an.tokens(k)}
 
 
+_FAR = np.iinfo(np.int64).max
+
+
+def row_sums(columns: list[np.ndarray]) -> np.ndarray:
+    """The float32 sums across ``columns``, element by element, added in the order in which
+    ``np.stack(columns, axis=1).sum(axis=1)`` adds them (numpy's pairwise sum: in sequence
+    below eight columns, else eight running sums, combined pairwise, then the rest), without
+    building the stacked array: one pass per column. ``PassageIndex`` sums that way."""
+    if len(columns) > 128:  # numpy splits longer rows into blocks; not worth copying
+        return np.stack(columns, axis=1).sum(axis=1)
+    if len(columns) < 8:
+        total = columns[0].copy()
+        for c in columns[1:]:
+            total += c
+        return total
+    r = [c.copy() for c in columns[:8]]
+    i, whole = 8, len(columns) - len(columns) % 8
+    while i < whole:
+        for j in range(8):
+            r[j] += columns[i + j]
+        i += 8
+    total = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
+    for c in columns[i:]:
+        total += c
+    return total
+
+
 class LexicalView:
     """One consistent state of the segments: global statistics and the three lexical signals.
 
@@ -538,6 +674,9 @@ class LexicalView:
         self.w_len = np.concatenate(w_len) if self.n_win else np.zeros(0, dtype=np.float32)
         self.w_owner = np.concatenate(w_owner) if self.n_win else np.zeros(0, dtype=np.int64)
         self.w_offsets = np.cumsum([0] + [len(x) for x in w_len])
+        self.w_first = np.searchsorted(self.w_owner, np.arange(n))  # each chunk's first window
+        if n and not (self.w_first[0] == 0 and (np.diff(self.w_first) > 0).all()):
+            self.w_first = None  # a chunk without a window: np.maximum.at over the owners
         self._columns: OrderedDict = OrderedDict()  # (kind, term id) -> arrays over all segments
         self._column_bytes = 0
         self._lock = threading.Lock()
@@ -598,19 +737,30 @@ class LexicalView:
     def _ids(self, terms):
         return [(self.vocab[t], w) for t, w in terms.items() if t in self.vocab]
 
-    def chunk_scores(self, terms: dict[str, float]) -> np.ndarray:
-        """BM25 (bm25s, Lucene variant) of weighted query terms per chunk, view order."""
-        out = np.zeros(self.n, dtype=np.float32)
+    def chunk_scores(self, terms: dict[str, float], rows: np.ndarray | None = None) -> np.ndarray:
+        """BM25 (bm25s, Lucene variant) of weighted query terms per chunk, view order; with
+        ``rows``, of those view rows only (the same values, in their order)."""
         n = self.n
+        if rows is not None:
+            rows = np.asarray(rows, dtype=np.int64)
+            order = np.argsort(rows, kind="stable")
+            wanted = rows[order]
+        out = np.zeros(n if rows is None else len(rows), dtype=np.float32)
         for t, w in self._ids(terms):
             d = int(self.c_df[t])
             if not d:
                 continue
             idf = np.float32(math.log(1 + (n - d + 0.5) / (d + 0.5)))
-            rows, tf = self.column("c", t)
-            dl = self.c_len[rows]
+            col, tf = self.column("c", t)
+            if not len(col):
+                continue
+            if rows is not None:  # the column's entries for the wanted rows, if any
+                at = np.minimum(np.searchsorted(col, wanted), len(col) - 1)
+                hit = col[at] == wanted
+                col, tf, where = col[at[hit]], tf[at[hit]], order[hit]
+            dl = self.c_len[col]
             weight = (idf * (tf / (K1 * ((1 - B) + B * dl / self.c_avg) + tf))).astype(np.float32)
-            out[rows] += np.float32(w) * weight
+            out[col if rows is None else where] += np.float32(w) * weight
         return out
 
     def window_scores(self, terms: dict[str, float]) -> np.ndarray:
@@ -628,7 +778,11 @@ class LexicalView:
             if acc is None:
                 acc = np.zeros(self.n_win, dtype=np.float32)
             acc[rows] += weight.astype(np.float32) * np.float32(w)
-        if acc is not None:
+        if acc is None:
+            return out
+        if self.w_first is not None:  # a chunk's windows are consecutive: its best in one pass
+            np.maximum(out, np.maximum.reduceat(acc, self.w_first), out=out)
+        else:
             np.maximum.at(out, self.w_owner, acc)
         return out
 
@@ -642,10 +796,12 @@ class LexicalView:
 
         A chunk where the words of one group (question word) alone occur scores that
         group's best term. Only in chunks where two or more groups occur are the spans
-        looked at: per place of a query word, per group, the best value among its terms
-        whose next place is less than ``span`` words on. That gives the same float32 maxima,
-        summed per row in the same order, as the old event-by-event scan, in passes over
-        the places of those chunks instead of places x words-in-a-span steps.
+        looked at, and there only at the places (spots) that have a word of another group
+        less than ``span`` words on (elsewhere a spot's value is one word's, which the
+        chunk's best single word already gives): per spot, per group, the best value among
+        its terms whose next place is less than ``span`` words on, summed in the order
+        ``PassageIndex`` sums them. Each step is a pass over arrays of places, no Python
+        loop over chunks or places.
         """
         out = np.zeros(self.n, dtype=np.float32)
         slots = []  # (group, value, places)
@@ -659,28 +815,82 @@ class LexicalView:
                     slots.append((g, np.float32(w * self.idf.get(term, 0.0)), x))
         if not slots:
             return out
+        stride, span = self.stride, self.span
         in_group = np.zeros((len(groups), self.n), dtype=bool)
+        rows_of = []
         for g, v, x in slots:
-            rows = x // self.stride
+            rows = x // stride
+            rows_of.append(rows)
             out[rows] = np.maximum(out[rows], v)  # the best single word of each chunk
             in_group[g, rows] = True
         several = in_group.sum(axis=0) > 1
         if not several.any():
             return out
-        slots = [(g, v, x[several[x // self.stride]]) for g, v, x in slots]
-        spots = np.sort(np.concatenate([x for _, _, x in slots]))
-        spots = spots[np.concatenate(([True], spots[1:] != spots[:-1]))]
-        far = np.iinfo(np.int64).max
-        best = np.zeros((len(spots), len(groups)), dtype=np.float32)
+        slots = [(g, v, x[several[rows]]) for (g, v, x), rows in zip(slots, rows_of)]
+        slots = [s for s in slots if len(s[2])]
+        # every place of every slot, ascending, tagged with its slot in the low bits (a merge
+        # of sorted runs: the stable sort finds them)
+        bits = max(1, (len(slots) - 1).bit_length())
+        events = np.concatenate([(x << bits) | k for k, (_, _, x) in enumerate(slots)])
+        events.sort(kind="stable")
+        places = events >> bits
+        slot = (events & ((1 << bits) - 1)).astype(np.uint8 if bits <= 8 else np.uint16)
+        group = np.array([g for g, _, _ in slots], dtype=np.int32)[slot]
+        e = len(places)
+        new = np.empty(e, dtype=bool)
+        new[0] = True
+        np.not_equal(places[1:], places[:-1], out=new[1:])
+        first = np.flatnonzero(new)  # each spot's first event
+        spots = places[first]
+        # a spot counts where the run of its first event's group ends less than span on
+        change = np.empty(e, dtype=bool)
+        change[0] = True
+        np.not_equal(group[1:], group[:-1], out=change[1:])
+        run_end = np.append(np.flatnonzero(change)[1:], e)[np.cumsum(change)[first] - 1]
+        wanted = np.append(places, _FAR)[run_end] - spots < span
+        if not wanted.any():
+            return out
+        # the wanted spots from the last to the first, so that "the next place of a term on"
+        # is a running minimum over contiguous memory (in 32 bits when the places fit)
+        last_kept = np.cumsum(wanted) - 1  # per spot: the last wanted spot at or before it
+        n_kept = int(last_kept[-1]) + 1
+        small = self.n * stride + span < np.iinfo(np.int32).max
+        dtype, far = (np.int32, np.iinfo(np.int32).max) if small else (np.int64, _FAR)
+        ascending = spots[wanted]
+        kept = ascending[::-1].astype(dtype)
+        reach = kept + dtype(span)
+        ends_of = last_kept[np.cumsum(new) - 1]  # event -> the last wanted spot at or before it
+        by_slot = np.argsort(slot, kind="stable")  # radix sort: each slot's events, ascending
+        start = 0
+        best: list[np.ndarray | None] = [None] * len(groups)
         for g, v, x in slots:
-            if not len(x):
-                continue
-            nxt = np.full(len(spots), far, dtype=np.int64)
-            nxt[np.searchsorted(spots, x)] = x  # this term's own places, then the next one on
-            nxt = np.minimum.accumulate(nxt[::-1])[::-1]
-            col = best[:, g]
-            np.maximum(col, np.where(nxt < spots + self.span, v, np.float32(0)), out=col)
-        np.maximum.at(out, spots // self.stride, best.sum(axis=1))
+            ends = ends_of[by_slot[start:start + len(x)]]
+            start += len(x)
+            if best[g] is None:
+                best[g] = np.zeros(n_kept, dtype=np.float32)
+            if 8 * len(x) < n_kept:  # a rare term: mark the spots within span before its places
+                lo = np.searchsorted(ascending, x - span, side="right")
+                count = np.maximum(ends - lo + 1, 0)
+                total = int(count.sum())
+                if 2 * total < n_kept:
+                    hit = count > 0
+                    count, lo = count[hit], lo[hit]
+                    at = np.arange(total) + np.repeat(lo - (np.cumsum(count) - count), count)
+                    at = (n_kept - 1) - at
+                    best[g][at] = np.maximum(best[g][at], v)
+                    continue
+            firsts = np.flatnonzero(np.diff(ends, prepend=-2))
+            firsts = firsts[ends[firsts] >= 0]  # places before the first wanted spot: none
+            nxt = np.full(n_kept, far, dtype=dtype)
+            nxt[(n_kept - 1) - ends[firsts]] = x[firsts]  # each spot's first place of the term
+            np.minimum.accumulate(nxt, out=nxt)  # ... at or after it
+            np.maximum(best[g], np.where(nxt < reach, v, np.float32(0)), out=best[g])
+        zero = np.zeros(n_kept, dtype=np.float32)
+        sums = row_sums([b if b is not None else zero for b in best])
+        rows = kept // stride
+        starts = np.flatnonzero(np.diff(rows, prepend=-1))
+        rows = rows[starts]
+        out[rows] = np.maximum(out[rows], np.maximum.reduceat(sums, starts))
         return out
 
 

@@ -77,6 +77,7 @@ class _State:
     view: LexicalView | None  # the persisted lexical index (index.lexstore)
     rewriter: QueryRewriter | None
     rewritten: dict[str, Query]
+    sources: dict[str, dict] | None = None  # HybridRetriever.sources(), made when first asked
 
 
 class HybridRetriever:
@@ -143,6 +144,24 @@ class HybridRetriever:
         self.refresh()
         return self._state.chunks
 
+    def sources(self) -> dict[str, dict]:
+        """The indexed documents as ``ChunkStore.ids_by_source()`` lists them (source -> ids,
+        content_hash, title, date, doc_type, diarienummer), from the chunks in memory: reading
+        every chunk's metadata from Chroma takes ~13 s at 100,000 chunks."""
+        self.refresh()
+        st = self._state
+        if st.sources is None:
+            out: dict[str, dict] = {}
+            for c in st.chunks:
+                entry = out.get(c.source)
+                if entry is None:
+                    entry = out[c.source] = {"ids": set(), "content_hash": c.content_hash, "title": c.title,
+                                             "date": c.date, "doc_type": c.doc_type,
+                                             "diarienummer": c.diarienummer}
+                entry["ids"].add(c.chunk_id)
+            st.sources = out
+        return st.sources
+
     # -- search --------------------------------------------------------------------------
     def search(self, query: str, k: int = 10, *, source: str | None = None,
                since: str | None = None, where: Callable[[Chunk], bool] | None = None,
@@ -178,11 +197,15 @@ class HybridRetriever:
                 # chunks beyond the candidates count as the least similar candidate
                 fused += s.dense_weight * _z(np.where(found, dense, dense[found].min()))
         order = view.order  # ranking position -> the view's row
-        lexical = view.chunk_scores(q.terms)[order]
+        lexical = None  # whole-chunk BM25, of every chunk only when it weighs in the ranking
         if s.lexical_weight and q.terms:
-            fused += s.lexical_weight * (s.chunk_bm25 * _z(lexical)
-                                         + s.window_bm25 * _z(view.window_scores(q.terms)[order])
-                                         + s.proximity * _z(view.proximity(q.groups)[order]))
+            window = s.window_bm25 * _z(view.window_scores(q.terms)[order])
+            near = s.proximity * _z(view.proximity(q.groups)[order])
+            if s.chunk_bm25:
+                lexical = view.chunk_scores(q.terms)[order]
+                fused += s.lexical_weight * (s.chunk_bm25 * _z(lexical) + window + near)
+            else:  # 0 x its z-scores would add exactly nothing
+                fused += s.lexical_weight * (window + near)
         keep = np.ones(n, dtype=bool)
         if source:
             needle = source.lower()
@@ -200,6 +223,9 @@ class HybridRetriever:
         candidates = self._copies_moved_down(first, term_sets)[:wanted]
         before = {i: r for r, i in enumerate(first)}
         legal = {t for t in q.terms if t.startswith("ref:")}
+        if lexical is None:  # shown with each passage
+            shown = view.chunk_scores(q.terms, order[candidates]) if candidates else []
+            lexical = dict(zip(candidates, shown))
         passages = [Passage(chunks[i], float(fused[i]), float(dense[i]), float(lexical[i]),
                             moved_copy=before[i] < r,
                             legal=tuple(sorted(t for t in legal if t in view.vocab

@@ -15,6 +15,7 @@ from ingest.models import Chunk
 
 COLLECTION = "handbok"
 _PAGE = 1000  # Chroma get() page size
+_ID_PAGE = 50_000  # the same for ids alone (no metadata: no SQL variables per row)
 
 
 def _client(home: Path, chroma_url: str | None):
@@ -142,10 +143,16 @@ class ChunkStore:
         col = self._get()
         return col.count() if col is not None else 0
 
-    def ids_by_source(self) -> dict[str, dict]:
-        """source -> {"ids": set, "content_hash": str, "title": str}."""
+    def ids_by_source(self, sources: list[str] | None = None) -> dict[str, dict]:
+        """source -> {"ids": set, "content_hash": str, "title": str, ...}; of these sources only
+        when given (looked up by Chroma's metadata index instead of reading every chunk's
+        metadata: about 0.1 ms a chunk, 12 s at 100,000 chunks)."""
         out: dict[str, dict] = {}
-        for chunk_id, meta in self._iter(include=["metadatas"]):
+        if sources is None:
+            found = self._iter(include=["metadatas"])
+        else:
+            found = self._where_source(sorted(set(sources)))
+        for chunk_id, meta in found:
             entry = out.setdefault(meta.get("source", ""), {"ids": set(), "content_hash": "",
                                                             "title": "", "date": "", "doc_type": "",
                                                             "diarienummer": ""})
@@ -154,8 +161,20 @@ class ChunkStore:
                 entry[key] = meta.get(key, "")
         return out
 
+    def _where_source(self, sources: list[str]):
+        col = self._get()
+        if col is None:
+            return
+        for i in range(0, len(sources), 100):
+            part = sources[i:i + 100]
+            where = {"source": part[0]} if len(part) == 1 else {"source": {"$in": part}}
+            batch = col.get(where=where, include=["metadatas"])
+            for cid, meta in zip(batch["ids"], batch["metadatas"]):
+                yield cid, meta or {}
+
     def ids(self) -> list[str]:
-        return [cid for cid, _ in self._iter(include=[])]
+        """Every chunk id (in large pages: Chroma skips an offset by scanning up to it)."""
+        return [cid for cid, _ in self._iter(include=[], page=_ID_PAGE)]
 
     def records(self, ids: list[str]):
         """(chunk_id, text, metadata) of these chunks, in pages."""
@@ -171,13 +190,13 @@ class ChunkStore:
         return [Chunk.from_record(cid, doc, meta)
                 for cid, meta, doc in self._iter(include=["metadatas", "documents"])]
 
-    def _iter(self, include):
+    def _iter(self, include, page: int = _PAGE):
         col = self._get()
         if col is None:
             return
         offset = 0
         while True:
-            batch = col.get(include=include, limit=_PAGE, offset=offset)
+            batch = col.get(include=include, limit=page, offset=offset)
             ids = batch["ids"]
             if not ids:
                 return
@@ -192,9 +211,9 @@ class ChunkStore:
     def query(self, vector: np.ndarray, n: int, where: dict | None = None) -> list[tuple[str, float]]:
         """Nearest chunks as (chunk_id, cosine similarity), best first."""
         col = self._get()
-        total = col.count() if col is not None else 0  # one count: each is a round trip
-        if total == 0:
+        if col is None:
             return []
-        res = col.query(query_embeddings=[np.asarray(vector).tolist()], n_results=min(n, total),
+        # Chroma 1.x returns what there is when asked for more: no count first (a round trip)
+        res = col.query(query_embeddings=[np.asarray(vector).tolist()], n_results=n,
                         where=where, include=["distances"])
         return [(cid, 1.0 - float(d)) for cid, d in zip(res["ids"][0], res["distances"][0])]

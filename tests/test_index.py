@@ -103,6 +103,24 @@ def test_hybrid_search_finds_the_passage_about_the_police(handbok_home, e5):
     assert passages[0].rank == 1 and passages[0].dense > 0.7
 
 
+def test_the_retriever_lists_the_documents_as_the_store_does_and_reads_texts_when_used(handbok_home, e5):
+    store = ChunkStore(handbok_home)
+    ingest_paths([SMALL, CORPUS / "2016-03-16-interpellationssvar-barn-som-far-illa.txt"], store, e5)
+    retriever = HybridRetriever(store, e5, handbok_home)
+    assert len(retriever.sources()) == 2 and retriever.sources() == store.ids_by_source()
+    stored = {c.chunk_id: c for c in store.all_chunks()}
+    for chunk in retriever.chunks:  # held without their texts, read from the index when used
+        assert "text" not in vars(chunk) and chunk.text == stored[chunk.chunk_id].text
+    import pickle
+
+    copy = pickle.loads(pickle.dumps(retriever.chunks[0]))
+    assert type(copy).__name__ == "Chunk" and copy == stored[copy.chunk_id]
+    import dataclasses
+
+    moved = dataclasses.replace(retriever.chunks[0], page=7)
+    assert moved.page == 7 and moved.text == retriever.chunks[0].text
+
+
 def test_a_paragraph_repeated_in_two_documents_is_not_shown_twice_in_a_row(tmp_path, handbok_home, e5):
     from index.retriever import RetrievalSettings
 

@@ -56,6 +56,20 @@ def test_changed_file_replaces_its_old_chunks(tmp_path, handbok_home, e5):
     assert not any("Rubrik för" in c.text and "Ny" not in c.text for c in store.all_chunks())
 
 
+def test_ingesting_a_file_reads_only_its_own_chunks_from_the_store(tmp_path, handbok_home, e5, monkeypatch):
+    store = ChunkStore(handbok_home)
+    ingest_paths([_write(tmp_path, "a.txt"), _write(tmp_path, "b.txt", paragraphs=2)], store, e5)
+    read = []
+    real = ChunkStore._iter
+    monkeypatch.setattr(ChunkStore, "_iter", lambda self, include, **kw: (read.append(include),
+                                                                          real(self, include, **kw))[1])
+    path = _write(tmp_path, "a.txt", extra="\n\nEtt nytt sista stycke om samverkan.")
+    report = ingest_paths([path], store, e5)
+    assert report.count("updated") == 1 and report.chunks_removed >= 1
+    assert all("metadatas" not in include for include in read)  # no chunk of b.txt was read
+    assert {Path(s).name for s in store.ids_by_source()} == {"a.txt", "b.txt"}
+
+
 def test_file_removed_from_folder_loses_its_chunks(tmp_path, handbok_home, e5):
     docs = tmp_path / "docs"
     docs.mkdir()

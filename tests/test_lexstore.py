@@ -188,13 +188,22 @@ def test_proximity_over_segments_equals_the_full_window_scan_on_a_generated_corp
     full = PassageIndex(fresh.analyzer, texts, fresh.idf, span=span)
     terms = sorted(view.idf)
     rng = np.random.default_rng(span)
-    for _ in range(40):  # one to eight question words of one to three terms, some repeated
+    for _ in range(40):  # one to twelve question words of one to three terms, some repeated
         groups = [{str(t): float(rng.choice([1.0, 0.5, 0.8]))
                    for t in rng.choice(terms, size=int(rng.integers(1, 4)))}
-                  for _ in range(int(rng.integers(1, 9)))]
+                  for _ in range(int(rng.integers(1, 13)))]
         got = view.proximity(groups)[view.order]
         np.testing.assert_array_equal(got, full.proximity(groups))
         assert (got > 0).any()
+
+
+@pytest.mark.parametrize("columns", [1, 2, 7, 8, 9, 16, 17, 40, 130])
+def test_row_sums_add_as_numpy_sums_a_stacked_row(columns):
+    from index.lexstore import row_sums
+
+    rng = np.random.default_rng(columns)
+    cols = [(rng.random(2000) * (rng.random(2000) < 0.6)).astype(np.float32) * 7 for _ in range(columns)]
+    assert row_sums(cols).tobytes() == np.stack(cols, axis=1).sum(axis=1).tobytes()
 
 
 def test_a_term_column_is_merged_over_the_segments_once_per_view(tmp_path, monkeypatch):
