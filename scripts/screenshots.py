@@ -20,13 +20,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 QUESTION = "Får skolan lämna uppgifter om en elev till socialtjänsten utan samtycke?"
-PDF_QUESTION = "Får skolkuratorn delta i samverkansmöten med socialtjänsten?"
+PDF_QUESTION = "Var ska kopian av en orosanmälan förvaras?"
 
 
 def source_pdf_shot(browser, out: Path) -> Path:
-    """Ask about a generated PDF (tests/pdfs.py), open the source's page and photograph it."""
+    """Ask about a generated handbook PDF (tests/pdfs.py), open the source's page and photograph it."""
     from browser import DESKTOP, ask, serving
-    from pdfs import make_cited_corpus
+    from pdfs import make_structured_pdf
 
     from assistant.assistant import Assistant, open_store
     from assistant.settings import Settings
@@ -36,7 +36,8 @@ def source_pdf_shot(browser, out: Path) -> Path:
     root = Path(tempfile.mkdtemp(prefix="handbok-shots-pdf-"))
     os.chdir(root)  # files are named relative to where they were indexed from (and served)
     settings = Settings.from_env(home=root / "home")
-    ingest_paths([make_cited_corpus(Path("material"), scanned=False)], open_store(settings),
+    (root / "material").mkdir()
+    ingest_paths([make_structured_pdf(Path("material") / "sekretesshandbok.pdf")], open_store(settings),
                  make_embedder(settings.embedder))
     with serving(settings, Assistant.from_settings(settings), environ={}) as url:
         context = browser.new_context(viewport=DESKTOP, locale="sv-SE", device_scale_factor=1)
@@ -51,7 +52,7 @@ def source_pdf_shot(browser, out: Path) -> Path:
         viewer.wait_for_function("document.querySelector('figure img').complete")
         target = out / "screenshot-source-pdf.png"
         viewer.screenshot(path=str(target), full_page=True, clip={"x": 0, "y": 0, "width": DESKTOP["width"],
-                                                                  "height": 1100})
+                                                                  "height": 600})
         context.close()
     os.chdir(ROOT)
     return target
