@@ -341,6 +341,78 @@ def _service_number(number: str) -> bool:
     return _SERVICE.fullmatch(digits) is not None
 
 
+# An organisation's own landline, as staff type it: "socialjouren 0555-38 19 90", "ring växeln på
+# 08-…", "Skolinspektionens upplysningstjänst 08-…". Kept when a word naming an organisation or
+# one of its services stands in the same clause before the number, nearer to it than any
+# pronoun ("jag ringer socialjouren 08-…"), and nothing in the clause around it points at a
+# person: a family word, "privat", "mobil", "hem", a name. Mobile numbers (07…) are a person's
+# whatever is said around them. The words are general Swedish (and English) nouns for
+# organisations; a word is one when it ends like one ("familjecentralen", "regionens").
+_ORG_ENDINGS = (
+    "växel", "växeln", "jour", "jouren", "central", "centralen", "mottagning", "mottagningen",
+    "gruppen", "enhet", "enheten", "kontor", "kontoret", "center", "centret", "tjänst", "tjänsten",
+    "förvaltning", "förvaltningen", "nämnd", "nämnden", "verket", "kassan", "inspektion",
+    "inspektionen", "myndighet", "myndigheten", "polis", "polisen", "kommun", "kommunen", "region",
+    "regionen", "bup", "barnahus", "linjen", "expedition", "expeditionen", "reception", "receptionen",
+    "kansli", "kansliet", "sjukhus", "sjukhuset", "vårdcentral", "vårdcentralen", "akuten",
+    "elevhälsa", "elevhälsan", "switchboard", "services", "service", "office", "hotline",
+    "helpline", "centre", "department", "police", "agency", "authority")
+# a person's number, wherever in the clause: family, home, private, the child
+_PERSONAL_WORDS = frozenset(
+    "privat privata privatnr privatnummer mobil mobilen mobilnr mobilnummer förälder föräldern "
+    "föräldrar föräldrarna vårdnadshavare vårdnadshavaren vårdnadshavarna vh mormor morfar farmor "
+    "farfar moster faster morbror farbror syster systern bror brodern släkting familj familjen "
+    "granne grannen man kontaktman kontaktperson anmälare anmälaren eleven elevens barnet barnets "
+    "flickan pojken mum mom dad mother father parent parents family private mobile home".split())
+# ... or, when nearer to the number than the organisation: whose it is
+_PRONOUNS = frozenset("jag mig mej min mitt mina hans hennes deras dennes hon han hen själv "
+                      "my me mine his her their".split())
+_CLAUSE_END = re.compile(r"[.!?;\n](?:\s|$)")
+_WORD = re.compile(r"[^\W\d_]+(?::s|'s)?")
+
+
+def _mobile(number: str) -> bool:
+    digits = _digits(number)
+    national = digits[4:] if number.startswith("00") else digits[2:] if number.startswith("+") else digits[1:]
+    return national.startswith("7")
+
+
+def _bare(word: str) -> str:
+    return word.lower().replace(":s", "").replace("'s", "")
+
+
+def _personal_word(word: str) -> bool:
+    low = _bare(word)
+    return low in _PERSONAL_WORDS or any(k in low for k in ("mamm", "papp", "hem"))
+
+
+def _organisation_word(word: str) -> bool:
+    low = _bare(word)
+    return any(low.endswith(e) or (low.endswith("s") and low[:-1].endswith(e)) for e in _ORG_ENDINGS)
+
+
+def _organisation_window(text: str, start: int, end: int) -> int | None:
+    """Where the clause before an organisation's landline at [start, end) begins (for the name
+    check), or None when the number is not one by the words around it."""
+    if _mobile(text[start:end]):
+        return None
+    begin = max(0, start - 60)
+    cut = list(_CLAUSE_END.finditer(text, begin, start))
+    if cut:
+        begin = cut[-1].end()
+    before = _WORD.findall(text[begin:start])[-6:]
+    tail = re.split(r"[,.!?;\n]|\s[–-]\s", text[end:end + 40], maxsplit=1)[0]
+    after = _WORD.findall(tail)[:3]
+    if any(_personal_word(w) for w in before + after):
+        return None
+    for word in reversed(before):  # the nearest of an organisation or a pronoun decides
+        if _organisation_word(word):
+            return begin
+        if _bare(word) in _PRONOUNS:
+            return None
+    return None
+
+
 class Redactor:
     """Finds personal data in user input.
 
@@ -511,14 +583,25 @@ class Redactor:
             found.append((m.start("a"), m.end("a"), "adress"))
         for m in _POSTCODE.finditer(text):
             found.append((m.start(), m.end(), "adress"))
+        kept: list[tuple[int, int, int]] = []  # organisations' landlines: (clause start, start, end)
         for m in _PHONE.finditer(text):
             number = m.group(0)
             if _phone_ok(number) and _digits(number) not in self.keep_numbers and not _service_number(number):
-                found.append((m.start(), m.end(), "telefonnummer"))
+                begin = _organisation_window(text, m.start(), m.end())
+                if begin is None:
+                    found.append((m.start(), m.end(), "telefonnummer"))
+                else:
+                    kept.append((begin, m.start(), m.end()))
         if names:
             numbers = {a for a, _, kind in found if kind in ("personnummer", "samordningsnummer",
                                                                 "felskrivet personnummer")}
-            found.extend(self._names(text, numbers))
+            named = self._names(text, numbers)
+            found.extend(named)
+            # "Johanna på mottagningen 08-…": a person's name in the clause makes it hers
+            found.extend((a, b, "telefonnummer") for begin, a, b in kept
+                         if any(begin <= n < a for n, _, _ in named))
+        else:
+            found.extend((a, b, "telefonnummer") for _, a, b in kept)
         # earliest first, longer first; drop overlaps
         found.sort(key=lambda s: (s[0], -(s[1] - s[0])))
         out: list[tuple[int, int, str]] = []
