@@ -16,7 +16,7 @@ from ingest.errors import EvalError
 
 RATE_METRICS = ("hit@1", "hit@5", "mrr@10", "citation_validity", "citation_precision",
                 "fact_recall", "refusal_accuracy", "refused_or_uncertain", "false_refusal_rate",
-                "uncertain_rate", "key_phrase_shown", "supported_share")
+                "uncertain_rate", "key_phrase_shown", "supported_share", "refusal_auc", "refusable_at_3pct")
 LATENCY_METRICS = ("latency_p50_ms", "latency_p95_ms")
 LOWER_IS_BETTER = {"false_refusal_rate", "uncertain_rate", "latency_p50_ms", "latency_p95_ms"}
 GROUP_LABELS = {

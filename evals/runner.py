@@ -96,6 +96,23 @@ def percentile(values: list[float], q: float) -> float | None:
     return s[lo] + (s[hi] - s[lo]) * (pos - lo)
 
 
+def separability(in_scope: list[float], out_of_scope: list[float], max_refused: float = 0.03) -> dict:
+    """How well the confidence tells answerable from unanswerable questions, whatever the cut:
+    ``refusal_auc`` (the chance that an answerable question scores above an unanswerable one,
+    ties half) and ``refusable_at_3pct`` (the most unanswerable questions any single cut-off
+    refuses while refusing at most ``max_refused`` of the answerable ones). Both None without
+    questions of each kind."""
+    if not in_scope or not out_of_scope:
+        return {"refusal_auc": None, "refusable_at_3pct": None}
+    pairs = sum(1.0 if a > b else 0.5 if a == b else 0.0 for a in in_scope for b in out_of_scope)
+    allowed = math.floor(max_refused * len(in_scope) + 1e-9)  # answerable questions a cut may refuse
+    ordered = sorted(in_scope)
+    # refuse below the (allowed+1)-th lowest answerable confidence: at most `allowed` refused
+    cut = ordered[allowed] if allowed < len(ordered) else math.inf
+    return {"refusal_auc": pairs / (len(in_scope) * len(out_of_scope)),
+            "refusable_at_3pct": sum(b < cut for b in out_of_scope) / len(out_of_scope)}
+
+
 def aggregate(results: list[QuestionResult]) -> dict:
     """The suite-level figures for a list of results (None where a figure does not apply)."""
     in_scope = [r for r in results if not r.must_refuse]
@@ -125,6 +142,7 @@ def aggregate(results: list[QuestionResult]) -> dict:
                             if (checked := sum(r.sentences_checked or 0 for r in results)) else None),
         "uncertain_rate": _mean([r.outcome == "uncertain" for r in in_scope]) if in_scope else None,
         "key_phrase_shown": _mean([r.key_phrase_shown for r in in_scope]) if in_scope else None,
+        **separability([r.confidence for r in in_scope], [r.confidence for r in out_of_scope]),
         "latency_p50_ms": percentile(latencies, 50),
         "latency_p95_ms": percentile(latencies, 95),
     }

@@ -22,6 +22,8 @@ METRIC_SV = {
     "uncertain_rate": "Osäkra svar på frågor inom materialet",
     "key_phrase_shown": "Nyckelfrasen i citaten eller de tre första källorna",
     "supported_share": "Genererade meningar som stöds av källan",
+    "refusal_auc": "Hur väl säkerheten skiljer besvarbara frågor från andra (AUC)",
+    "refusable_at_3pct": "Andel utanför materialet som kan avböjas om högst 3 % besvarbara avböjs",
     "latency_p50_ms": "Svarstid, median",
     "latency_p95_ms": "Svarstid, 95:e percentilen",
 }

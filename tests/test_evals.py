@@ -387,3 +387,16 @@ def test_key_phrase_shown_counts_the_first_three_sources_and_the_quotes_only():
                                   cited=[(4, "Samtliga skolor har uppgifter om vem som ska kontaktas.")]))
     assert (top3.key_phrase_shown, fourth.key_phrase_shown, quoted.key_phrase_shown) == (True, False, True)
     assert aggregate([top3, fourth])["key_phrase_shown"] == 0.5
+
+
+def test_separability_reports_auc_and_the_most_a_cut_could_refuse_at_three_percent():
+    from evals.runner import separability
+
+    answerable = [0.5] + [0.9 + i / 1000 for i in range(39)]  # one low outlier among 40
+    sep = separability(answerable, [0.1, 0.6, 0.95])
+    # answerable above each unanswerable: all 40 above 0.1, 39 above 0.6, none above 0.95
+    assert sep["refusal_auc"] == pytest.approx((40 + 39 + 0) / 120)
+    # 3 % of 40 allows one answerable refused: the cut sits at 0.9, refusing 0.1 and 0.6
+    assert sep["refusable_at_3pct"] == pytest.approx(2 / 3)
+    assert separability([0.9] * 20, [0.2] * 5) == {"refusal_auc": 1.0, "refusable_at_3pct": 1.0}
+    assert separability([0.5], []) == {"refusal_auc": None, "refusable_at_3pct": None}
