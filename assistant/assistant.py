@@ -14,7 +14,7 @@ from .evidence import gather
 from .models import Answer
 from .refusal import ANSWER, REFUSED, UNCERTAIN as UNCERTAIN_OUTCOME, RefusalPolicy
 from .settings import Settings
-from .writers.base import AnswerWriter, Draft
+from .writers.base import AnswerWriter, Draft, Terms
 from .writers.extractive import ExtractiveWriter
 
 REFUSAL = ("Det framgår inte av materialet. Jag hittar inget i de indexerade dokumenten som "
@@ -111,7 +111,9 @@ class Assistant:
         if outcome == ANSWER:
             yield ""  # retrieval is done: callers may release the index from here on
             idf = self.retriever.lexical.idf if self.retriever.lexical else {}
-            for item in self.writer.stream(query, passages, self.retriever.query_tokens, idf):
+            searched = self.retriever.rewrite(query).terms
+            terms = Terms(self.retriever.query_tokens, {t: min(w, 1.0) for t, w in searched.items()})
+            for item in self.writer.stream(query, passages, terms, idf):
                 if isinstance(item, Draft):
                     draft = item
                 else:

@@ -53,7 +53,7 @@ def _word_weights(retriever, query) -> list[tuple[float, set[str], set[str]]]:
 
         pairs = translate_pairs(query.text)
         for english_word, rendering in pairs:
-            terms = {t for t in tokens(rendering)}
+            terms = rewriter.rendered_terms(rendering)
             known = [idf[t] for t in terms if t in idf]
             weight = max(known) if known else max_idf * min(1.0, len(english_word) / 10)
             out.append((weight, terms, set()))

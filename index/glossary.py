@@ -18,6 +18,8 @@ import re
 # phrases first (longest match wins), then words; values are Swedish text
 PHRASES: dict[str, str] = {
     "social services": "socialtjänsten",
+    "hear back": "återkoppling",
+    "heard back": "återkoppling",
     "social service": "socialtjänsten",
     "social worker": "socialsekreterare",
     "social secretary": "socialsekreterare",

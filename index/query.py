@@ -111,6 +111,10 @@ def edit_distance(a: str, b: str) -> int:
     return prev[-1]
 
 
+# Swedish nouns of action, made from a verb's stem: anmäl-ning, återkoppl-ing, anmäl-an
+_DERIVATIONS = ("ning", "ing", "an")
+
+
 @dataclass
 class Query:
     text: str
@@ -208,7 +212,21 @@ class QueryRewriter:
             if term[:n] in self.idf:
                 out.append(term[:n])
                 break
+        # a noun made from a verb, which Snowball leaves whole: "återkoppling" -> "återkoppl"
+        # (återkoppla), "orosanmälan" -> "orosanmäl" -> "orosanmälning"
+        for suffix in _DERIVATIONS:
+            base = term[:-len(suffix)]
+            if term.endswith(suffix) and len(base) >= 5:
+                found = ([base] if base in self.idf else []) + [
+                    t for t in self._by_prefix.get(base, ()) if len(t) - len(base) <= 4]
+                out += [t for t in found if t not in out][:8]
+                break
         return out
+
+    def rendered_terms(self, rendering: str) -> set[str]:
+        """The index terms of a glossary rendering, with stand-ins for those the corpus lacks."""
+        terms = set(self.analyzer.tokens(rendering))
+        return terms | {x for t in terms if t not in self.idf for x, _ in self.related(t)}
 
     def as_typed(self, text: str) -> Query:
         """The question without any rewriting (for comparison)."""
@@ -263,6 +281,10 @@ class QueryRewriter:
             for t in tokens(" ".join(translated)):
                 if t in self.idf and terms.get(t, 0.0) < self.translation_weight:
                     terms[t] = self.translation_weight
+                elif t not in self.idf:  # "återkoppling" where the corpus says "återkoppla"
+                    for x, w in self.related(t):
+                        if terms.get(x, 0.0) < w:
+                            terms[x] = w
         else:
             for t in tokens(dense_text):
                 terms[t] = terms.get(t, 0.0) + 1.0
@@ -308,7 +330,7 @@ class QueryRewriter:
             for t in tokens(" ".join(names)):
                 known_w += self.idf.get(t, 0.0)
             for english_word, rendering in pairs:
-                found = [self.idf[t] for t in tokens(rendering) if t in self.idf]
+                found = [self.idf[t] for t in self.rendered_terms(rendering) if t in self.idf]
                 if found:
                     known_w += max(found)
                 else:

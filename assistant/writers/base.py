@@ -9,7 +9,25 @@ from index.models import Passage
 
 from ..models import Citation
 
-Terms = Callable[[str], list[str]]
+Tokens = Callable[[str], list[str]]
+
+
+@dataclass
+class Terms:
+    """How a writer reads words. Called with a text, its index terms (the Swedish analyzer);
+    ``question``: the question's terms as retrieval searched them, with their weights (spelling
+    fixed, synonyms and stem completions, an English question's Swedish renderings)."""
+    tokens: Tokens
+    question: dict[str, float] = field(default_factory=dict)
+
+    def __call__(self, text: str) -> list[str]:
+        return self.tokens(text)
+
+
+def question_weights(terms, question: str) -> dict[str, float]:
+    """The question's weighted terms: as searched when ``terms`` carries them, else its tokens."""
+    weights = getattr(terms, "question", None)
+    return dict(weights) if weights else {t: 1.0 for t in terms(question)}
 
 
 @dataclass

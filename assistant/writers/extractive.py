@@ -7,7 +7,7 @@ from ingest.chunker import sentence_spans
 from index.models import Passage
 
 from ..models import Citation
-from .base import AnswerWriter, Terms
+from .base import AnswerWriter, Terms, question_weights
 
 INTRO = "Det här säger materialet:"
 INTRO_SEVERAL = ("Det här säger materialet. Svaret bygger på {n} avsnitt som ligger nära frågan "
@@ -74,21 +74,21 @@ class ExtractiveWriter(AnswerWriter):
         self.max_quote_chars = max_quote_chars
         self.close_score = close_score
 
-    def _sentences(self, passage: Passage, q_terms: set[str], terms: Terms, idf: dict[str, float]):
+    def _sentences(self, passage: Passage, q_terms: dict[str, float], terms: Terms, idf: dict[str, float]):
         text = passage.chunk.text
         out = []
         for pos, (s, e) in enumerate(_pieces(text)):
             sentence = text[s:e].strip()
             if len(sentence.split()) < 4 or e - s > self.max_quote_chars or not_an_answer(sentence):
                 continue
-            found = set(terms(sentence)) & q_terms
+            found = set(terms(sentence)) & q_terms.keys()
             if not found:
                 continue  # shares none of the question's words: never an answer
-            out.append((sum(idf.get(t, 1.0) for t in found), pos, sentence))
+            out.append((sum(idf.get(t, 1.0) * q_terms[t] for t in found), pos, sentence))
         return out
 
     def write(self, question, passages, terms, idf):
-        q_terms = set(terms(question))
+        q_terms = question_weights(terms, question)
         scored = []
         for rank, passage in enumerate(passages[:self.from_passages]):
             for score, pos, sentence in self._sentences(passage, q_terms, terms, idf):
