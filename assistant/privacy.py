@@ -331,14 +331,19 @@ def _phone_ok(number: str) -> bool:
     return 8 <= len(digits) <= 10
 
 
-def _service_number(number: str) -> bool:
-    """An organisation's number by its series (020, 077x, 0900): no person's."""
+def _national(number: str) -> str:
+    """The digits as dialled inside Sweden: "+46 70 …" and "0046 70 …" as "070…"."""
     digits = _digits(number)
     if number.startswith("+"):
-        digits = "0" + digits[2:]
-    elif number.startswith("00"):
-        digits = "0" + digits[4:]
-    return _SERVICE.fullmatch(digits) is not None
+        return "0" + digits[2:]
+    if number.startswith("00"):
+        return "0" + digits[4:]
+    return digits
+
+
+def _service_number(number: str) -> bool:
+    """An organisation's number by its series (020, 077x, 0900): no person's."""
+    return _SERVICE.fullmatch(_national(number)) is not None
 
 
 # An organisation's own landline, as staff type it: "socialjouren 0555-38 19 90", "ring växeln på
@@ -372,9 +377,7 @@ _WORD = re.compile(r"[^\W\d_]+(?::s|'s)?")
 
 
 def _mobile(number: str) -> bool:
-    digits = _digits(number)
-    national = digits[4:] if number.startswith("00") else digits[2:] if number.startswith("+") else digits[1:]
-    return national.startswith("7")
+    return _national(number).startswith("07")
 
 
 def _bare(word: str) -> str:

@@ -223,6 +223,13 @@ class QueryRewriter:
                 break
         return out
 
+    def _add_relatives(self, weights: dict[str, float], terms: list[str]) -> None:
+        """Give each relative of ``terms`` (``related``) its weight in ``weights``, unless it has more."""
+        for t in terms:
+            for x, w in self.related(t):
+                if weights.get(x, 0.0) < w:
+                    weights[x] = w
+
     def rendered_terms(self, rendering: str) -> set[str]:
         """The index terms of a glossary rendering, with stand-ins for those the corpus lacks."""
         terms = set(self.analyzer.tokens(rendering))
@@ -282,25 +289,17 @@ class QueryRewriter:
                 if t in self.idf and terms.get(t, 0.0) < self.translation_weight:
                     terms[t] = self.translation_weight
                 elif t not in self.idf:  # "återkoppling" where the corpus says "återkoppla"
-                    for x, w in self.related(t):
-                        if terms.get(x, 0.0) < w:
-                            terms[x] = w
+                    self._add_relatives(terms, [t])
         else:
             for t in tokens(dense_text):
                 terms[t] = terms.get(t, 0.0) + 1.0
         # synonyms and stem completions, at reduced weight
-        for t in list(terms):
-            for x, w in self.related(t):
-                if terms.get(x, 0.0) < w:
-                    terms[x] = w
+        self._add_relatives(terms, list(terms))
         # per word of the (corrected) question: its terms and their relatives, for proximity
         groups: list[dict[str, float]] = []
         for word in (dense_text.split() if not english else names + translated):
             group = {t: 1.0 for t in tokens(word)}
-            for t in list(group):
-                for x, w in self.related(t):
-                    if group.get(x, 0.0) < w:
-                        group[x] = w
+            self._add_relatives(group, list(group))
             group = {t: w for t, w in group.items() if t in self.idf}
             if group:
                 groups.append(group)

@@ -75,15 +75,25 @@ def test_independent_set_meets_the_minimum_counts(independent):
     assert sum(bool(s["lookalikes"]) and not s["planted"] for s in independent) >= 100
 
 
-def test_independent_set_numbers_have_the_right_shape_and_wrong_check_digits_fail_luhn(independent):
-    numbers = [(e["kind"], e["value"]) for s in independent for e in s["planted"]
+def _planted_numbers(sentences, *, month: bool = False) -> list[tuple[str, str]]:
+    """The planted personnummer and samordningsnummer, each checked for shape (10 or 12 digits, a
+    real day or day + 60, and with ``month`` a real month) and for a check digit that
+    ``personnummer`` and our Luhn agree on."""
+    numbers = [(e["kind"], e["value"]) for s in sentences for e in s["planted"]
                if e["kind"] in ("personnummer", "samordningsnummer")]
     for kind, value in numbers:
         digits = _digits(value)
         assert len(digits) in (10, 12), value
+        if month:
+            assert 1 <= int(digits[-8:-6]) <= 12, value
         day = int(digits[-6:-4])
         assert (61 <= day <= 91) if kind == "samordningsnummer" else (1 <= day <= 31), value
         assert luhn_ok(value) == _luhn(digits[-10:]), value
+    return numbers
+
+
+def test_independent_set_numbers_have_the_right_shape_and_wrong_check_digits_fail_luhn(independent):
+    numbers = _planted_numbers(independent)
     wrong = [v for k, v in numbers if k == "personnummer" and not _luhn(_digits(v)[-10:])]
     assert len(wrong) >= 60
     assert sum(i["kind"] == "personnummer felskrivet" for i in independent_items(independent)) == len(wrong)
@@ -132,15 +142,7 @@ def test_final_set_meets_the_minimum_counts(final):
 
 
 def test_final_set_numbers_have_the_right_shape_and_wrong_check_digits_fail_luhn(final):
-    numbers = [(e["kind"], e["value"]) for s in final for e in s["planted"]
-               if e["kind"] in ("personnummer", "samordningsnummer")]
-    for kind, value in numbers:
-        digits = _digits(value)
-        assert len(digits) in (10, 12), value
-        assert 1 <= int(digits[-8:-6]) <= 12, value
-        day = int(digits[-6:-4])
-        assert (61 <= day <= 91) if kind == "samordningsnummer" else (1 <= day <= 31), value
-        assert luhn_ok(value) == _luhn(digits[-10:]), value
+    numbers = _planted_numbers(final, month=True)
     assert len({_digits(v)[-10:] for _, v in numbers}) == len(numbers)
     wrong = Counter(k for k, v in numbers if not _luhn(_digits(v)[-10:]))
     assert wrong["personnummer"] >= 60 and wrong["samordningsnummer"] >= 40, wrong
